@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// aoftop: a terminal dashboard that makes Redis's AOF-rewrite pipe leak (redis#2857) visible and predicts fd exhaustion.
+// The module order below is the dependency order (see docs/architecture.md): dependencies only point upwards.
+import PackageDescription
+
+let package = Package(
+    name: "aoftop",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "aoftop", targets: ["aoftop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // ncurses through a system-library target; the shim exposes the macros Swift cannot import.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+
+        .target(name: "AoftopModel"),
+        .target(name: "RESP"),
+        .target(name: "RedisCollector", dependencies: ["RESP", "AoftopModel"]),
+        .target(name: "ProcCollector", dependencies: ["AoftopModel"]),
+        .target(name: "LogCollector", dependencies: ["AoftopModel"]),
+        .target(name: "AoftopAnalysis", dependencies: ["AoftopModel"]),
+        .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector"]),
+        .executableTarget(name: "aoftop", dependencies: [
+            "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopPipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Used only by tests: a real redis-server on a free loopback port, the fork-failure shim, a fake /proc tree.
+        .target(name: "AoftopTestSupport", dependencies: ["AoftopModel"]),
+
+        .testTarget(name: "AoftopModelTests", dependencies: ["AoftopModel"]),
+        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
+        .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),
+        .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
+        .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"]),
+        .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
+        .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
+        // Drives the real binary; depending on the executable makes `swift test` build it first.
+        .testTarget(name: "aoftopTests", dependencies: ["aoftop", "AoftopTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

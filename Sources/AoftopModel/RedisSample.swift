@@ -1,0 +1,130 @@
+/// What `INFO` and `CONFIG GET` said. Every field is optional: Redis 2.8 through 7.x and Valkey differ,
+/// and a missing field is `nil`, never a made-up zero.
+public struct RedisSample: Sendable, Codable, Equatable {
+    /// `redis` or `valkey`.
+    public var server: String?
+    public var version: String?
+    public var processId: Int32?
+    /// `master`, `slave`/`replica`, or `sentinel` mode.
+    public var role: String?
+    public var tcpPort: Int?
+    public var uptimeSeconds: Int64?
+    public var hz: Int?
+    public var connectedClients: Int?
+    /// INFO `maxclients` (clients section, Redis ≥ 5.0).
+    public var maxclients: Int?
+    public var rejectedConnections: Int64?
+    public var totalConnectionsReceived: Int64?
+    public var aofEnabled: Bool?
+    public var aofCurrentSize: Int64?
+    public var aofBaseSize: Int64?
+    public var aofRewriteInProgress: Bool?
+    public var aofRewriteScheduled: Bool?
+    public var aofLastBgrewriteStatus: String?
+    public var aofRewrites: Int64?
+    public var aofRewritesConsecutiveFailures: Int64?
+    public var rdbLastBgsaveStatus: String?
+    public var totalForks: Int64?
+    public var latestForkUsec: Int64?
+    public var usedMemory: Int64?
+    /// INFO fields that have no property above, kept verbatim (`section` is not part of the key).
+    public var otherFields: [String: String]
+    /// `CONFIG GET`; `.failed` when CONFIG is renamed away or denied by ACL (aoftop then carries on with INFO alone).
+    public var config: Reading<RedisConfig>
+    /// Round trip of the INFO call, in microseconds.
+    public var infoLatencyMicros: Int64?
+
+    public init(server: String? = nil, version: String? = nil, processId: Int32? = nil, role: String? = nil,
+                tcpPort: Int? = nil, uptimeSeconds: Int64? = nil, hz: Int? = nil, connectedClients: Int? = nil,
+                maxclients: Int? = nil, rejectedConnections: Int64? = nil, totalConnectionsReceived: Int64? = nil,
+                aofEnabled: Bool? = nil, aofCurrentSize: Int64? = nil, aofBaseSize: Int64? = nil,
+                aofRewriteInProgress: Bool? = nil, aofRewriteScheduled: Bool? = nil,
+                aofLastBgrewriteStatus: String? = nil, aofRewrites: Int64? = nil,
+                aofRewritesConsecutiveFailures: Int64? = nil, rdbLastBgsaveStatus: String? = nil,
+                totalForks: Int64? = nil, latestForkUsec: Int64? = nil, usedMemory: Int64? = nil,
+                otherFields: [String: String] = [:], config: Reading<RedisConfig> = .notConfigured,
+                infoLatencyMicros: Int64? = nil) {
+        self.server = server
+        self.version = version
+        self.processId = processId
+        self.role = role
+        self.tcpPort = tcpPort
+        self.uptimeSeconds = uptimeSeconds
+        self.hz = hz
+        self.connectedClients = connectedClients
+        self.maxclients = maxclients
+        self.rejectedConnections = rejectedConnections
+        self.totalConnectionsReceived = totalConnectionsReceived
+        self.aofEnabled = aofEnabled
+        self.aofCurrentSize = aofCurrentSize
+        self.aofBaseSize = aofBaseSize
+        self.aofRewriteInProgress = aofRewriteInProgress
+        self.aofRewriteScheduled = aofRewriteScheduled
+        self.aofLastBgrewriteStatus = aofLastBgrewriteStatus
+        self.aofRewrites = aofRewrites
+        self.aofRewritesConsecutiveFailures = aofRewritesConsecutiveFailures
+        self.rdbLastBgsaveStatus = rdbLastBgsaveStatus
+        self.totalForks = totalForks
+        self.latestForkUsec = latestForkUsec
+        self.usedMemory = usedMemory
+        self.otherFields = otherFields
+        self.config = config
+        self.infoLatencyMicros = infoLatencyMicros
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case server, version, role, hz, maxclients, config
+        case processId = "process_id"
+        case tcpPort = "tcp_port"
+        case uptimeSeconds = "uptime_in_seconds"
+        case connectedClients = "connected_clients"
+        case rejectedConnections = "rejected_connections"
+        case totalConnectionsReceived = "total_connections_received"
+        case aofEnabled = "aof_enabled"
+        case aofCurrentSize = "aof_current_size"
+        case aofBaseSize = "aof_base_size"
+        case aofRewriteInProgress = "aof_rewrite_in_progress"
+        case aofRewriteScheduled = "aof_rewrite_scheduled"
+        case aofLastBgrewriteStatus = "aof_last_bgrewrite_status"
+        case aofRewrites = "aof_rewrites"
+        case aofRewritesConsecutiveFailures = "aof_rewrites_consecutive_failures"
+        case rdbLastBgsaveStatus = "rdb_last_bgsave_status"
+        case totalForks = "total_forks"
+        case latestForkUsec = "latest_fork_usec"
+        case usedMemory = "used_memory"
+        case otherFields = "other_fields"
+        case infoLatencyMicros = "info_latency_us"
+    }
+}
+
+/// The `CONFIG GET` values aoftop needs. A parameter the server does not know (older versions) is `nil`.
+public struct RedisConfig: Sendable, Codable, Equatable {
+    public var maxclients: Int?
+    public var autoAofRewritePercentage: Int?
+    public var autoAofRewriteMinSize: Int64?
+    public var logfile: String?
+    public var dir: String?
+    /// Redis ≥ 7.0 multi-part AOF directory name, relative to `dir`.
+    public var appenddirname: String?
+    public var hz: Int?
+    public var appendonly: Bool?
+
+    public init(maxclients: Int? = nil, autoAofRewritePercentage: Int? = nil, autoAofRewriteMinSize: Int64? = nil,
+                logfile: String? = nil, dir: String? = nil, appenddirname: String? = nil, hz: Int? = nil,
+                appendonly: Bool? = nil) {
+        self.maxclients = maxclients
+        self.autoAofRewritePercentage = autoAofRewritePercentage
+        self.autoAofRewriteMinSize = autoAofRewriteMinSize
+        self.logfile = logfile
+        self.dir = dir
+        self.appenddirname = appenddirname
+        self.hz = hz
+        self.appendonly = appendonly
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case maxclients, logfile, dir, appenddirname, hz, appendonly
+        case autoAofRewritePercentage = "auto_aof_rewrite_percentage"
+        case autoAofRewriteMinSize = "auto_aof_rewrite_min_size"
+    }
+}

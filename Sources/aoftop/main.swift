@@ -1,0 +1,1 @@
+print("aoftop: not built yet")
