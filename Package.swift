@@ -28,6 +28,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks: run by hand in release mode, results in docs/benchmarks.md.
+        .executableTarget(name: "FdCensusBenchmark", dependencies: ["ProcCollector"], path: "Benchmarks/FdCensusBenchmark"),
+        .executableTarget(name: "LogScanBenchmark", dependencies: ["LogCollector"], path: "Benchmarks/LogScanBenchmark"),
+
         // Used only by tests: a real redis-server on a free loopback port, the fork-failure shim, a fake /proc tree.
         .target(name: "AoftopTestSupport", dependencies: ["AoftopModel"]),
 
