@@ -47,7 +47,7 @@ public enum InfoParser {
             sample.version = redisVersion
         }
         sample.processId = take("process_id").flatMap { Int32($0) }
-        let mode = rest["redis_mode"] ?? rest["server_mode"]
+        let mode = rest["redis_mode"]
         sample.role = take("role") ?? (mode == "sentinel" ? "sentinel" : nil)
         sample.tcpPort = int("tcp_port")
         sample.uptimeSeconds = int64("uptime_in_seconds")
