@@ -14,29 +14,78 @@ final class ScriptedServer: @unchecked Sendable {
         case neverAccept
     }
 
+    /// Where to listen.
+    enum Address: Sendable {
+        case loopbackIPv4, loopbackIPv6
+        case unix(path: String)
+    }
+
     let port: Int
     private let listener: Int32
+    private let acceptsConnections: Bool
     private let lock = NSLock()
     private var commands: [[String]] = []
     private var clientFds: [Int32] = []
+    private var accepted = 0
     private var stopped = false
 
-    init(_ behaviour: Behaviour, backlog: Int32 = 16) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    init(_ behaviour: Behaviour, at address: Address = .loopbackIPv4, backlog: Int32 = 16) throws {
+        let (listener, port) = try Self.listen(at: address, backlog: backlog)
         self.listener = listener
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0
+        self.port = port
+        acceptsConnections = { if case .neverAccept = behaviour { return false } else { return true } }()
+        if acceptsConnections { Thread.detachNewThread { [self] in acceptLoop(behaviour) } }
+    }
+
+    /// A server answering `PING` with `PONG`, for tests that only need a reachable peer.
+    static func pong(at address: Address) throws -> ScriptedServer {
+        try ScriptedServer(.respond { _ in .simpleString("PONG") }, at: address)
+    }
+
+    private static func listen(at address: Address, backlog: Int32) throws -> (Int32, Int) {
+        let family: Int32
+        switch address {
+        case .loopbackIPv4: family = AF_INET
+        case .loopbackIPv6: family = AF_INET6
+        case .unix: family = AF_UNIX
+        }
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EAFNOSUPPORT) }
+        var port = 0
+        let bound: Bool
+        switch address {
+        case .loopbackIPv4:
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            bound = withUnsafeMutablePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            port = Int(UInt16(bigEndian: sin.sin_port))
+        case .loopbackIPv6:
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_addr = in6addr_loopback
+            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            bound = withUnsafeMutablePointer(to: &sin6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            port = Int(UInt16(bigEndian: sin6.sin6_port))
+        case .unix(let path):
+            var sun = sockaddr_un()
+            sun.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            withUnsafeMutableBytes(of: &sun.sun_path) { $0.copyBytes(from: bytes + [0]) }
+            bound = withUnsafeMutablePointer(to: &sun) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
             }
         }
-        guard ok, listen(listener, backlog) == 0 else { throw POSIXError(.EADDRINUSE) }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        if case .neverAccept = behaviour { return }
-        Thread.detachNewThread { [self] in acceptLoop(behaviour) }
+        guard bound, Glibc.listen(fd, backlog) == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        return (fd, port)
     }
 
     deinit { stop() }
@@ -44,14 +93,18 @@ final class ScriptedServer: @unchecked Sendable {
     /// Every command received so far, in order.
     var received: [[String]] { lock.withLock { commands } }
 
+    /// Connections accepted so far.
+    var acceptedCount: Int { lock.withLock { accepted } }
+
     func stop() {
         let fds: [Int32] = lock.withLock {
             guard !stopped else { return [] }
             stopped = true
             return clientFds + [listener]
         }
-        // shutdown() wakes the blocked accept()/recv() of the helper thread; it closes nothing it does not own.
+        // shutdown() wakes the helper threads blocked in accept()/recv(); they close their own fds.
         for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
+        if !acceptsConnections, !fds.isEmpty { close(listener) }
     }
 
     private func acceptLoop(_ behaviour: Behaviour) {
@@ -59,7 +112,7 @@ final class ScriptedServer: @unchecked Sendable {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { break }
             let keep: Bool = lock.withLock {
-                if !stopped { clientFds.append(client) }
+                if !stopped { clientFds.append(client); accepted += 1 }
                 return !stopped
             }
             guard keep else { close(client); break }
