@@ -49,6 +49,11 @@ public final class RedisClient {
         return reply
     }
 
+    /// Connects (and authenticates) now unless connected, within the same backoff rules as `call`.
+    public func connectIfNeeded() throws {
+        _ = try connected()
+    }
+
     /// Closes the connection (the next call reconnects without waiting for a backoff).
     public func disconnect() {
         connection?.close()

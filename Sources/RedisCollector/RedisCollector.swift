@@ -31,9 +31,12 @@ public final class RedisCollector {
     public var backoff: ReconnectBackoff { client.backoff }
 
     public func collect() -> Reading<RedisSample> {
-        let started = MonotonicClock.now()
         let reply: RESPValue
+        let started: Double
         do {
+            // Connect first so a reconnect's handshake does not count as INFO latency.
+            try client.connectIfNeeded()
+            started = MonotonicClock.now()
             reply = try client.call(["INFO"])
         } catch {
             return .failed(String(describing: error))
