@@ -36,6 +36,16 @@ public struct AnalysisHistory: Sendable, Equatable {
     public init() {}
 
     public var latest: HistoryPoint? { points.last }
+
+    /// The pipes this process holds normally. When even the fewest pipes seen already include an abnormal
+    /// number of self-held pairs (the history started mid-leak), assume one internal pair plus the pipes that
+    /// are not self-held.
+    public var baselinePipes: Int? {
+        guard let minPipes else { return nil }
+        let pairs = minSelfHeldPipePairs ?? 0
+        guard pairs >= LeakAssessment.abnormalSelfHeldPairs else { return minPipes }
+        return max(0, minPipes - 2 * (pairs - 1))
+    }
     public var isEmpty: Bool { points.isEmpty }
 
     /// Adds one snapshot. Appending a snapshot with the same time as the latest point replaces that point.

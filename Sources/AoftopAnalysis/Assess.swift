@@ -56,7 +56,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         time: snapshot.time,
         pid: history.pid,
         version: version,
-        fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.minPipes),
+        fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
         limit: limit, eta: eta, leak: leak, aof: aof, forkFailures: forks, process: activity,
         severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
 }

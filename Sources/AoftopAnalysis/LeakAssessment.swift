@@ -32,7 +32,7 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
 
     init(history: AnalysisHistory, census: FdCensus?, eta: ExhaustionEstimate, aofForkFailures: Int?,
          nearLimit: Bool) {
-        guard let census, let baseline = history.minPipes else {
+        guard let census, let baseline = history.baselinePipes else {
             self.init()
             return
         }
