@@ -104,37 +104,38 @@ struct ExhaustionEstimator {
     }
 }
 
-/// Slopes of one window of fd samples.
+/// Slopes of one window of fd samples. The pipe, pair and churn figures are only computed when the total
+/// rises at all: most windows are flat and this runs on every snapshot.
 struct Trend {
+    var samples: [(Int64, FdPoint)]
     var spanMs: Int64
     var totalSlope: Double
-    var pipeSlope: Double
-    var pairSlope: Double
     var netRise: Int
     var increases: Int
-    /// Median absolute residual of the totals around the Theil–Sen line: the window's churn.
-    var churn: Double
 
     init?(_ samples: [(Int64, FdPoint)]) {
         guard samples.count >= ExhaustionEstimator.minSamples, let first = samples.first, let last = samples.last,
-              last.0 - first.0 > 0 else { return nil }
-        let times = samples.map(\.0)
-        let totals = samples.map { Double($0.1.total) }
-        guard let total = TheilSen.slope(times: times, values: totals),
-              let pipes = TheilSen.slope(times: times, values: samples.map { Double($0.1.pipes) }),
-              let pairs = TheilSen.slope(times: times, values: samples.map { Double($0.1.selfHeldPipePairs) })
+              last.0 - first.0 > 0,
+              let total = TheilSen.slope(times: samples.map(\.0), values: samples.map { Double($0.1.total) })
         else { return nil }
+        self.samples = samples
         spanMs = last.0 - first.0
         totalSlope = total
-        pipeSlope = pipes
-        pairSlope = pairs
         netRise = last.1.total - first.1.total
         increases = zip(samples, samples.dropFirst()).filter { $1.1.total > $0.1.total }.count
-        let centre = zip(times, totals).map { $1 - total * Double($0 - first.0) / 1000 }
-        var sortedCentre = centre
-        let intercept = TheilSen.median(&sortedCentre) ?? 0
+    }
+
+    private func slope(_ value: (FdPoint) -> Int) -> Double {
+        TheilSen.slope(times: samples.map(\.0), values: samples.map { Double(value($0.1)) }) ?? 0
+    }
+
+    /// Median absolute residual of the totals around the Theil–Sen line: the window's churn.
+    private var churn: Double {
+        let t0 = samples[0].0
+        var centre = samples.map { Double($0.1.total) - totalSlope * Double($0.0 - t0) / 1000 }
+        let intercept = TheilSen.median(&centre) ?? 0
         var residuals = centre.map { abs($0 - intercept) }
-        churn = TheilSen.median(&residuals) ?? 0
+        return TheilSen.median(&residuals) ?? 0
     }
 
     /// Why this window counts as rising, or `nil`.
@@ -142,8 +143,8 @@ struct Trend {
         guard totalSlope > ExhaustionEstimator.minSlope, netRise >= ExhaustionEstimator.minRise, increases >= 2
         else { return nil }
         let needed = max(ExhaustionEstimator.minSlope, 0.5 * totalSlope)
-        if pipeSlope >= needed { return "pipes rising" }
-        if 2 * pairSlope >= needed { return "self-held pipe pairs rising" }
+        if slope(\.pipes) >= needed { return "pipes rising" }
+        if 2 * slope(\.selfHeldPipePairs) >= needed { return "self-held pipe pairs rising" }
         // Sockets alone: only a long rise far above the window's own scatter.
         if allowChurnRule, Double(netRise) >= max(30, 8 * churn) { return "rise far above churn" }
         return nil
