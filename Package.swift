@@ -27,9 +27,13 @@ let package = Package(
         .target(name: "LogCollector", dependencies: ["AoftopModel"]),
         .target(name: "AoftopAnalysis", dependencies: ["AoftopModel"]),
         .target(name: "AoftopRecording", dependencies: ["AoftopModel", "CZlib"]),
+        .target(name: "TextGrid"),
+        .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
+        .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
         .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
         .executableTarget(name: "aoftop", dependencies: [
             "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
+            "TextGrid", "Dashboard", "CursesUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +50,8 @@ let package = Package(
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
         .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"]),
         .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
+        .testTarget(name: "TextGridTests", dependencies: ["TextGrid"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.
