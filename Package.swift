@@ -51,6 +51,9 @@ let package = Package(
         .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"]),
         .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
         .testTarget(name: "TextGridTests", dependencies: ["TextGrid"]),
+        // A tiny program that draws a known grid and echoes decoded keys: lets CursesUI be tested in tmux alone.
+        .executableTarget(name: "TerminalCheck", dependencies: ["CursesUI", "TextGrid"], path: "Tests/TerminalCheck"),
+        .testTarget(name: "CursesUITests", dependencies: ["CursesUI", "TerminalCheck", "AoftopTestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
