@@ -35,7 +35,9 @@ final class FdScanner {
     deinit { link.deallocate() }
 
     /// Scans the fd directory `name` opened relative to the directory fd `base` (the process's `/proc/PID`).
-    func scan(_ name: UnsafePointer<CChar>, relativeTo base: Int32) -> Swift.Result<Result, Failure> {
+    /// With `isSelf`, the scan's own fds (`base` and the directory being read) are left out, so sampling the
+    /// calling process reports what it would see without the collector.
+    func scan(_ name: UnsafePointer<CChar>, relativeTo base: Int32, isSelf: Bool = false) -> Swift.Result<Result, Failure> {
         let dirFd = openat(base, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFd < 0 { return .failure(.open(errno)) }
         guard let dir = fdopendir(dirFd) else {
@@ -65,6 +67,8 @@ final class FdScanner {
         var total = 0, regular = 0, other = 0, highest = -1
         let link = self.link
         let capacity = FdScanner.linkCapacity
+        let ownA = isSelf ? Int(base) : -1
+        let ownB = isSelf ? Int(dirFd) : -1
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
@@ -83,7 +87,7 @@ final class FdScanner {
                 fd = fd &* 10 &+ Int(c &- 0x30)
                 k += 1
             }
-            if k == 0 || fd < 0 { continue }
+            if k == 0 || fd < 0 || fd == ownA || fd == ownB { continue }
 
             let n = readlinkat(dirFd, entryName, UnsafeMutableRawPointer(link).assumingMemoryBound(to: CChar.self), capacity)
             if n < 0 {

@@ -3,8 +3,8 @@ import Glibc
 /// The listening-socket inodes of one process's network namespace, remembered per (pid, start time).
 ///
 /// `net/tcp` and `net/unix` list every socket in the namespace, which during an incident means thousands of
-/// lines; listeners change rarely, so the set is reloaded only every `refreshInterval` or when the number of
-/// matching fds changes (a listener closed or the count looks off), never on every sample.
+/// lines; listeners change rarely, so the set is reloaded only every `refreshInterval` or when the match count
+/// looks off (see `ProcCollector.sample`), not on every sample.
 struct ListenerCache {
     struct Entry {
         var startTicks: UInt64

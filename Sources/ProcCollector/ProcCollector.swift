@@ -55,7 +55,7 @@ public final class ProcCollector: Sendable {
 
             var census: FdCensus
             let socketInodes: [UInt64]
-            switch state.scanner.scan("fd", relativeTo: pidDir) {
+            switch state.scanner.scan("fd", relativeTo: pidDir, isSelf: pid == getpid()) {
             case .failure(.open(let error)), .failure(.read(let error)):
                 return .failed(ProcFailure.message(error, path: pidPath + "/fd", pid: pid))
             case .success(let result):
@@ -68,7 +68,12 @@ public final class ProcCollector: Sendable {
                 let load = { SocketTables.load(relativeTo: pidDir, buffer: file).map(\.inode) }
                 let cached = state.listeners.inodes(pid: pid, startTicks: stat.startTicks, now: now(), load: load)
                 var matched = ListenerCache.countMatches(socketInodes, in: cached.inodes)
-                if state.listeners.noteMatched(pid: pid, matched) && !cached.fresh {
+                // Reload when the count "looks off": it changed since the load (a listener closed, or an inode was
+                // reused), or nothing matches although there are sockets (a server always listens; this also
+                // catches a listener opened after the load, at the price of a reload per sample for a process that
+                // has sockets and really listens on none).
+                let looksOff = state.listeners.noteMatched(pid: pid, matched) || matched == 0
+                if looksOff && !cached.fresh {
                     let inodes = state.listeners.reload(pid: pid, startTicks: stat.startTicks, now: now(), load: load)
                     matched = ListenerCache.countMatches(socketInodes, in: inodes)
                     _ = state.listeners.noteMatched(pid: pid, matched)
