@@ -32,9 +32,8 @@ struct RedisLeakCensusTests {
         let fds = try #require(leaking).fds
         // Every leaked fd is one end of a pipe whose other end Redis also holds.
         #expect(fds.pipes - baseline.fds.pipes == 2 * (fds.selfHeldPipePairs - baseline.fds.selfHeldPipePairs))
-        #expect(fds.sockets == baseline.fds.sockets)
         #expect(fds.listeningSockets == 2)
-        #expect(fds.total >= baseline.fds.total + 40)
+        #expect(fds.anonInodes == baseline.fds.anonInodes)
 
         // Let forks work again: the leaked pipes stay. Once the count is still, the census must agree with an
         // independent count made the way an operator would (ls -l /proc/PID/fd | grep pipe).
