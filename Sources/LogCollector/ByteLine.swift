@@ -39,6 +39,13 @@ struct ByteLine {
     @inline(__always) func has(_ literal: StaticString, at offset: Int) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard offset >= 0, n <= count - offset else { return false }
+        // Most compares fail in the first 8 bytes: decide those with one unaligned load, no libc call.
+        if n >= 8 {
+            let mine = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+            let theirs = UnsafeRawPointer(literal.utf8Start).loadUnaligned(as: UInt64.self)
+            guard mine == theirs else { return false }
+            return n == 8 || memcmp(base + offset + 8, literal.utf8Start + 8, n - 8) == 0
+        }
         return memcmp(base + offset, literal.utf8Start, n) == 0
     }
 

@@ -30,6 +30,28 @@ struct LineHeader {
 
     init(unprefixed line: ByteLine) { messageEnd = line.count }
 
+    /// The fast path for the common legacy layout `PID:R <time> L msg`: only the message start, nil for any
+    /// other layout (the caller then falls back to `parse`).
+    @inline(__always) static func quickMessageStart(_ line: ByteLine) -> Int? {
+        var i = 0
+        while i < 10 && line.isDigit(i) { i += 1 }
+        guard i > 0, line.at(i) == UInt8(ascii: ":"), line.at(i + 2) == UInt8(ascii: " ") else { return nil }
+        let role = line.at(i + 1)
+        guard role == UInt8(ascii: "M") || role == UInt8(ascii: "S") || role == UInt8(ascii: "C") || role == UInt8(ascii: "X")
+        else { return nil }
+        let t = i + 3
+        guard line.at(t + 2) == UInt8(ascii: " "), line.at(t + 6) == UInt8(ascii: " ") else { return nil }
+        let end: Int
+        if line.at(t + 9) == UInt8(ascii: ":") {
+            end = line.at(t + 15) == UInt8(ascii: ".") ? t + 19 : t + 15
+        } else {
+            end = line.at(t + 20) == UInt8(ascii: ".") ? t + 24 : t + 20
+        }
+        guard line.at(end) == UInt8(ascii: " "), level(line.at(end + 1)) != nil,
+              line.at(end + 2) == UInt8(ascii: " ") || end + 2 == line.count else { return nil }
+        return min(end + 3, line.count)
+    }
+
     static func parse(_ line: ByteLine) -> LineHeader {
         var header = LineHeader(unprefixed: line)
         let first = line.at(0)

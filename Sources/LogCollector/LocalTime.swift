@@ -118,6 +118,9 @@ public struct YearInference: Sendable {
             candidate.year = referenceYear + 1 - step
             // 29 Feb only exists in leap years; daysFromCivil would silently roll it over to 1 March.
             guard candidate.isValid else { continue }
+            // No zone is more than 14 h from UTC: a candidate that late in any zone needs no exact conversion,
+            // which keeps the per-hour offset cache from thrashing between candidate years.
+            if (candidate.naiveSeconds - 14 * 3600) * 1000 > latest { continue }
             let time = converter.timestamp(candidate)
             if time.millisecondsSince1970 <= latest { return time }
         }

@@ -9,9 +9,16 @@ public struct LogLineParser {
     public static let maxMessageBytes = 1024
 
     public var yearInference: YearInference {
-        didSet { converter = LocalTimeConverter(zone: yearInference.zone) }
+        didSet {
+            converter = LocalTimeConverter(zone: yearInference.zone)
+            cachedHourKey = -1
+        }
     }
     private var converter: LocalTimeConverter
+    /// The last civil hour resolved (packed year/month/day/hour) and its UTC start: lines come in bursts from
+    /// the same hour, so most skip the calendar arithmetic and the year inference entirely.
+    private var cachedHourKey = -1
+    private var cachedHourStart: Int64 = 0
 
     public init(yearInference: YearInference) {
         self.yearInference = yearInference
@@ -61,6 +68,10 @@ public struct LogLineParser {
     }
 
     mutating func classify(_ line: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
+        if let start = LineHeader.quickMessageStart(line) {
+            // Nearly every line of a real log: decide the kind before building the full header.
+            if MessageClassifier.kind(line.slice(start, line.count)) == .other { return (.other, nil) }
+        }
         let header = LineHeader.parse(line)
         let kind = withMessage(line, header) { MessageClassifier.kind($0) }
         guard kind != .other, header.timeStyle != .none else { return (kind, nil) }
@@ -133,9 +144,26 @@ public struct LogLineParser {
                 return nil
             }
             guard civil.isValid || header.timeStyle == .dayMonth else { return nil }
-            if header.timeStyle == .dayMonthYear { return converter.timestamp(civil) }
-            return yearInference.resolve(civil, converter: &converter)
+            guard civil.second < 60 else { return resolve(civil, header.timeStyle) } // leap second: no caching
+            let within = Int64(civil.minute * 60_000 + civil.second * 1000 + civil.millisecond)
+            let key = ((header.timeStyle == .dayMonthYear ? civil.year : 0) << 20) | (month << 16) | (day << 8) | hour
+            if key == cachedHourKey { return Timestamp(millisecondsSince1970: cachedHourStart + within) }
+            var first = civil, last = civil
+            (first.minute, first.second, first.millisecond) = (0, 0, 0)
+            (last.minute, last.second, last.millisecond) = (59, 59, 999)
+            guard let start = resolve(first, header.timeStyle), let end = resolve(last, header.timeStyle),
+                  end.millisecondsSince1970 - start.millisecondsSince1970 == 3_599_999 else {
+                return resolve(civil, header.timeStyle) // an hour split by the year rule or a DST change
+            }
+            cachedHourKey = key
+            cachedHourStart = start.millisecondsSince1970
+            return Timestamp(millisecondsSince1970: cachedHourStart + within)
         }
+    }
+
+    private mutating func resolve(_ civil: CivilTime, _ style: LineHeader.TimeStyle) -> Timestamp? {
+        if style == .dayMonthYear { return civil.isValid ? converter.timestamp(civil) : nil }
+        return yearInference.resolve(civil, converter: &converter)
     }
 
     /// `Jan`…`Dec` (English, as `strftime("%b")` writes in the C locale Redis runs in).

@@ -68,8 +68,11 @@ struct LogScanTally {
     var parser: LogLineParser
     var lines = 0
     var other = 0
-    var kinds: [LogEventKind: LogScanReport.KindSummary] = [:]
-    var minutes: [Int64: (fork: Int, pipes: Int)] = [:]
+    /// Indexed by `LogScanTally.index`: no hashing on the hot path.
+    var kinds = [LogScanReport.KindSummary](repeating: .init(count: 0), count: LogEventKind.allCases.count)
+    /// Minutes in first-seen order; logs are chronological, so the last entry is nearly always the one to bump.
+    var minutes: [(minute: Int64, fork: Int, pipes: Int)] = []
+    var minuteIndex: [Int64: Int] = [:]
 
     init(parser: LogLineParser) { self.parser = parser }
 
@@ -77,19 +80,46 @@ struct LogScanTally {
         lines += 1
         let (kind, time) = parser.classify(line)
         if kind == .other { other += 1; return }
-        var summary = kinds[kind] ?? LogScanReport.KindSummary(count: 0)
-        summary.count += 1
-        if let time {
-            if summary.first.map({ time < $0 }) ?? true { summary.first = time }
-            if summary.last.map({ time > $0 }) ?? true { summary.last = time }
-            if kind == .aofForkFailed || kind == .aofPipesFailed {
-                let minute = floorMinute(time.millisecondsSince1970)
-                var entry = minutes[minute] ?? (0, 0)
-                if kind == .aofForkFailed { entry.fork += 1 } else { entry.pipes += 1 }
-                minutes[minute] = entry
-            }
+        let index = LogScanTally.index(kind)
+        kinds[index].count += 1
+        guard let time else { return }
+        if kinds[index].first.map({ time < $0 }) ?? true { kinds[index].first = time }
+        if kinds[index].last.map({ time > $0 }) ?? true { kinds[index].last = time }
+        guard kind == .aofForkFailed || kind == .aofPipesFailed else { return }
+        let minute = floorMinute(time.millisecondsSince1970)
+        let slot: Int
+        if let lastSlot = minutes.indices.last, minutes[lastSlot].minute == minute {
+            slot = lastSlot
+        } else if let known = minuteIndex[minute] {
+            slot = known
+        } else {
+            slot = minutes.count
+            minutes.append((minute, 0, 0))
+            minuteIndex[minute] = slot
         }
-        kinds[kind] = summary
+        if kind == .aofForkFailed { minutes[slot].fork += 1 } else { minutes[slot].pipes += 1 }
+    }
+
+    /// The kind's position in `allCases`, by a switch the compiler turns into a table.
+    @inline(__always) static func index(_ kind: LogEventKind) -> Int {
+        switch kind {
+        case .aofRewriteStart: 0
+        case .aofForkFailed: 1
+        case .rdbForkFailed: 2
+        case .aofPipesFailed: 3
+        case .clientRegisterFailed: 4
+        case .acceptFailed: 5
+        case .aofRewriteStarted: 6
+        case .aofRewriteDone: 7
+        case .aofRewriteFailed: 8
+        case .aofRewriteLimited: 9
+        case .aofIncrFileCreated: 10
+        case .fdLimitRaised: 11
+        case .maxclientsReduced: 12
+        case .serverStart: 13
+        case .serverShutdown: 14
+        case .other: 15
+        }
     }
 
     private func floorMinute(_ ms: Int64) -> Int64 {
@@ -98,11 +128,14 @@ struct LogScanTally {
     }
 
     func report(file: String) -> LogScanReport {
-        var all = kinds
+        var all: [LogEventKind: LogScanReport.KindSummary] = [:]
+        for kind in LogEventKind.allCases where kinds[LogScanTally.index(kind)].count > 0 {
+            all[kind] = kinds[LogScanTally.index(kind)]
+        }
         if other > 0 { all[.other] = LogScanReport.KindSummary(count: other) }
-        let perMinute = minutes.keys.sorted().map { key in
-            LogScanReport.MinuteCount(minute: Timestamp(millisecondsSince1970: key),
-                                      aofForkFailed: minutes[key]!.fork, aofPipesFailed: minutes[key]!.pipes)
+        let perMinute = minutes.sorted { $0.minute < $1.minute }.map {
+            LogScanReport.MinuteCount(minute: Timestamp(millisecondsSince1970: $0.minute),
+                                      aofForkFailed: $0.fork, aofPipesFailed: $0.pipes)
         }
         return LogScanReport(file: file, lines: lines, kinds: all, perMinute: perMinute)
     }
