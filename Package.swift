@@ -16,15 +16,20 @@ let package = Package(
         // ncurses through a system-library target; the shim exposes the macros Swift cannot import.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
+        // gzip for recordings. Hand-wrapped zlib: the mirror's only gzip package (compress-nio) pulls in SwiftNIO,
+        // which would multiply CI build time for two function calls.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
         .target(name: "AoftopModel"),
         .target(name: "RESP"),
         .target(name: "RedisCollector", dependencies: ["RESP", "AoftopModel"]),
         .target(name: "ProcCollector", dependencies: ["AoftopModel"]),
         .target(name: "LogCollector", dependencies: ["AoftopModel"]),
         .target(name: "AoftopAnalysis", dependencies: ["AoftopModel"]),
-        .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector"]),
+        .target(name: "AoftopRecording", dependencies: ["AoftopModel", "CZlib"]),
+        .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
         .executableTarget(name: "aoftop", dependencies: [
-            "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopPipeline",
+            "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
         .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"]),
         .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
+        .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "aoftopTests", dependencies: ["aoftop", "AoftopTestSupport"]),

@@ -109,7 +109,7 @@ enum ISO8601Parser {
                 i += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { millis *= 10 }
+            if digits < 3 { for _ in digits..<3 { millis *= 10 } }
         }
         var offsetSeconds = 0
         if i < b.endIndex {

@@ -1,0 +1,200 @@
+import Foundation
+
+/// How a test's `redis-server` is configured.
+public struct RedisServerOptions: Sendable {
+    /// Small, so exhaustion (setsize = maxclients + 128) comes within seconds.
+    public var maxclients: Int = 64
+    public var appendonly: Bool = true
+    public var loglevel: String = "notice"
+    /// Extra `redis.conf` lines, e.g. `rename-command CONFIG ""` or `user mon on >pw +info`.
+    public var extraConfig: [String] = []
+    /// Load the fork-failure shim (`nil`: a plain server).
+    public var forkFailureShim: ForkFailureShim? = nil
+    /// `ulimit -n` (soft and hard) for the server process; `nil` keeps the test runner's.
+    public var openFilesLimit: Int? = nil
+
+    public init() {}
+}
+
+/// A real `/usr/bin/redis-server` (Debian package) on a free loopback port, in its own temporary directory,
+/// stopped by pid when the test is done.
+public final class RedisServer: @unchecked Sendable {
+    // @unchecked: every stored property is immutable after `start`; `process` is only used to signal and reap.
+    public let port: Int
+    public let pid: Int32
+    public let directory: String
+    public let logPath: String
+    public let configPath: String
+    public let unixSocketPath: String
+    /// The file whose existence makes `fork()` fail when the shim is loaded.
+    public let forkFailureFlagPath: String
+    public let options: RedisServerOptions
+    private let process: ChildProcess
+
+    /// Starts a server and waits until it answers PING. Retries on a port taken between probing and binding.
+    public static func start(_ options: RedisServerOptions = RedisServerOptions()) throws -> RedisServer {
+        guard FileManager.default.isExecutableFile(atPath: redisServerBinary) else {
+            throw FixtureError("redis-server not found at \(redisServerBinary): run `apt-get install -y redis-server`")
+        }
+        var lastError: any Error = FixtureError("redis-server did not start")
+        for _ in 0..<3 {
+            do { return try RedisServer(options: options) } catch { lastError = error }
+        }
+        throw lastError
+    }
+
+    public static let redisServerBinary = "/usr/bin/redis-server"
+    public static let redisCLIBinary = "/usr/bin/redis-cli"
+
+    private init(options: RedisServerOptions) throws {
+        self.options = options
+        // Short path: a unix socket path must fit in sockaddr_un (108 bytes).
+        var template = Array("/tmp/aoftop-redis-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: \(String(cString: strerror(errno)))") }
+        directory = String(cString: made)
+        port = try Self.freeLoopbackPort()
+        logPath = directory + "/redis.log"
+        configPath = directory + "/redis.conf"
+        unixSocketPath = directory + "/redis.sock"
+        forkFailureFlagPath = directory + "/fail-fork"
+
+        var config = [
+            "port \(port)", "bind 127.0.0.1", "dir \(directory)", "logfile \(logPath)", "loglevel \(options.loglevel)",
+            "maxclients \(options.maxclients)", "appendonly \(options.appendonly ? "yes" : "no")", "save \"\"",
+            "unixsocket \(unixSocketPath)", "unixsocketperm 700", "daemonize no", "protected-mode no",
+        ]
+        config += options.extraConfig
+        try (config.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "LD_PRELOAD")
+        if let shim = options.forkFailureShim {
+            environment["LD_PRELOAD"] = try ForkFailureShim.sharedObjectPath()
+            environment["AOFTOP_FORKFAIL_FLAG"] = forkFailureFlagPath
+            environment["AOFTOP_FORKFAIL_LEAK"] = shim == .failForksAndLeakPipes ? "1" : "0"
+        }
+        let executable = options.openFilesLimit == nil ? Self.redisServerBinary : "/usr/bin/prlimit"
+        let configFile = configPath
+        let arguments = options.openFilesLimit.map { ["--nofile=\($0):\($0)", Self.redisServerBinary, configFile] } ?? [configFile]
+        let process = try ChildProcess(executable, arguments, environment: environment)
+        self.process = process
+        pid = process.pid // prlimit execs redis-server, so the pid is the server's.
+
+        let deadline = Date().addingTimeInterval(15)
+        while !Self.answersPing(port: port) {
+            if !isRunning || Date() > deadline {
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                stop()
+                throw FixtureError("redis-server on port \(port) did not start: \(log.suffix(500))")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit { stop() }
+
+    /// SIGTERM, then SIGKILL after 5 s; removes the directory unless `AOFTOP_KEEP_TEST_DIRS` is set.
+    public func stop() {
+        process.terminate()
+        if ProcessInfo.processInfo.environment["AOFTOP_KEEP_TEST_DIRS"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Runs `redis-cli -p PORT ARGS…` and returns its standard output (trailing newline removed).
+    @discardableResult
+    public func cli(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
+        let result = try Subprocess.run(Self.redisCLIBinary, ["-p", String(port)] + arguments,
+                                        environment: environment, timeout: 20)
+        guard result.status == 0 else {
+            throw FixtureError("redis-cli \(arguments.joined(separator: " ")) failed: \(result.standardError)")
+        }
+        var output = result.standardOutput
+        if output.hasSuffix("\n") { output.removeLast() }
+        return output
+    }
+
+    /// Creates or removes the flag file that makes the shim fail `fork()`.
+    public func setForkFailure(_ failing: Bool) throws {
+        if failing {
+            guard FileManager.default.createFile(atPath: forkFailureFlagPath, contents: Data()) else {
+                throw FixtureError("cannot create \(forkFailureFlagPath)")
+            }
+        } else {
+            try? FileManager.default.removeItem(atPath: forkFailureFlagPath)
+        }
+    }
+
+    /// Makes the server attempt an AOF rewrite on every cron tick (and fail while forks fail): a tiny threshold
+    /// and min size, and enough writes to grow the AOF past both.
+    public func triggerAutomaticRewrites() throws {
+        try cli(["CONFIG", "SET", "auto-aof-rewrite-min-size", "1"])
+        try cli(["CONFIG", "SET", "auto-aof-rewrite-percentage", "1"])
+        try cli(["SET", "aoftop:grow", String(repeating: "x", count: 4096)])
+    }
+
+    /// Polls `condition` until it is true or `timeout` passes; returns whether it became true.
+    public static func waitUntil(timeout: Double = 20, interval: Double = 0.05, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            if try condition() { return true }
+            usleep(useconds_t(interval * 1_000_000))
+        } while Date() < deadline
+        return try condition()
+    }
+
+    /// Entries of `/proc/PID/fd` whose link target starts with `prefix` (`pipe:`, `socket:`), counted the
+    /// way an operator would with `ls -l /proc/PID/fd | grep pipe | wc -l`: an independent check for the census.
+    public func countFds(withTargetPrefix prefix: String) -> Int {
+        let fdDirectory = "/proc/\(pid)/fd"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: fdDirectory)) ?? []
+        return names.filter { name in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: fdDirectory + "/" + name)) ?? "").hasPrefix(prefix)
+        }.count
+    }
+
+    /// The log's text (empty when it does not exist yet).
+    public func logText() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    private static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw FixtureError("cannot bind a free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A raw PING with a short timeout: the fixture must not depend on the code under test.
+    static func answersPing(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { return false }
+        let ping = Array("PING\r\n".utf8)
+        guard send(fd, ping, ping.count, Int32(MSG_NOSIGNAL)) == ping.count else { return false }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let received = recv(fd, &buffer, buffer.count, 0)
+        return received >= 5 && Array(buffer[0..<5]) == Array("+PONG".utf8)
+    }
+}
