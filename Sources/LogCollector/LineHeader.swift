@@ -86,6 +86,11 @@ struct LineHeader {
             if header.parseLogfmt(line) { header.layout = .logfmt; return header }
             return LineHeader(unprefixed: line)
         }
+        // `# msg` with the pid and time cut off, as lines are quoted in write-ups and tickets.
+        if let level = LineHeader.level(first), line.at(1) == UInt8(ascii: " ") {
+            header.level = level
+            header.messageStart = 2
+        }
         return header
     }
 
