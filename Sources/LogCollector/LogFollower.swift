@@ -44,8 +44,9 @@ public final class LogFollower {
     private var device: UInt64 = 0
     private var inode: UInt64 = 0
     private var offset: Int64 = 0
-    private var hasPolled = false
     private var hadFile = false
+    /// The path was missing at some poll: whatever appears there later is new and is read from its start.
+    private var sawMissing = false
     private var pending: [UInt8] = []
     /// The current line passed `maxLineBytes`: drop bytes until its newline.
     private var overflow = false
@@ -71,14 +72,13 @@ public final class LogFollower {
     /// valid during the call).
     public func poll(_ onLine: (UnsafeRawBufferPointer) -> Void) -> LogPollStatus {
         var status = LogPollStatus(state: state, bytesRead: 0, rotations: 0, failure: nil)
-        let firstPoll = !hasPolled
-        hasPolled = true
         if fd < 0 {
-            switch open(applyBacklog: firstPoll) {
-            case .opened:
-                if hadFile { rotations += 1; status.rotations += 1 }
+            switch open(applyBacklog: !hadFile && !sawMissing) {
+            case .opened(let sameFile):
+                if hadFile && !sameFile { rotations += 1; status.rotations += 1 }
                 hadFile = true
             case .missing:
+                sawMissing = true
                 state = .waitingForFile
                 status.state = state
                 return status
@@ -125,6 +125,7 @@ public final class LogFollower {
                 rotations += 1
                 status.rotations += 1
             case .missing:
+                sawMissing = true
                 state = .waitingForFile
                 status.state = state
                 return status
@@ -144,7 +145,8 @@ public final class LogFollower {
         return LogPoll(lines: lines, status: status)
     }
 
-    private enum OpenResult { case opened, missing, failed(String) }
+    /// `sameFile`: the file we were following before a read error, reopened; its offset still holds.
+    private enum OpenResult { case opened(sameFile: Bool), missing, failed(String) }
     private enum DrainResult { case endOfFile, budgetExhausted, failed(String) }
 
     private func open(applyBacklog: Bool) -> OpenResult {
@@ -166,12 +168,14 @@ public final class LogFollower {
             let what = (info.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "not a regular file"
             return .failed("cannot read \(path): \(what)")
         }
+        let sameFile = hadFile && device == UInt64(info.st_dev) && inode == UInt64(info.st_ino)
         fd = descriptor
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         state = .following
-        resetLineState()
         let size = Int64(info.st_size)
+        if sameFile && size >= offset { return .opened(sameFile: true) }
+        resetLineState()
         if applyBacklog && size > Int64(backlogBytes) {
             // Start one byte early: if that byte is the newline ending the previous line, no line is lost.
             offset = size - Int64(backlogBytes) - 1
@@ -179,7 +183,7 @@ public final class LogFollower {
         } else {
             offset = 0
         }
-        return .opened
+        return .opened(sameFile: false)
     }
 
     private func closeFile() {
