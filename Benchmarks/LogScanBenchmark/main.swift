@@ -1,1 +1,167 @@
-print("placeholder")
+// LogScanBenchmark [BYTES]: aoftop's LogScanner against the C floors and grep, on the same generated log, in one run.
+//
+//   swift run -c release LogScanBenchmark            # 1 GiB
+//   swift run -c release LogScanBenchmark 268435456  # 256 MiB
+//
+// Generates the log with shared/bench/genlog.py (cached in the temp dir), builds shared/bench/logscan.c with cc -O2,
+// warms the page cache, then times each contender (median of 3). Also checks that aoftop counts the four failure
+// kinds exactly as logscan does.
+import AoftopModel
+import Foundation
+import LogCollector
+
+let size = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? (1 << 30) : 1 << 30
+let runs = 3
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("LogScanBenchmark: \(message)\n".utf8))
+    exit(1)
+}
+
+/// `<repo>/../shared`, found by walking up from this file (works from the main checkout and from worktrees).
+func sharedDirectory() -> URL {
+    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    for _ in 0..<6 {
+        dir = dir.deletingLastPathComponent()
+        let candidate = dir.appendingPathComponent("shared/bench/genlog.py")
+        if FileManager.default.fileExists(atPath: candidate.path) { return candidate.deletingLastPathComponent() }
+    }
+    fail("cannot find shared/bench/genlog.py above \(#filePath)")
+}
+
+@discardableResult
+func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { fail("cannot run \(executable): \(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// CPU seconds (user + system) of this process and of its waited-for children: robust when other work shares the cores.
+func cpuTime() -> Double {
+    var total = 0.0
+    for who in [RUSAGE_SELF.rawValue, RUSAGE_CHILDREN.rawValue] {
+        var usage = rusage()
+        getrusage(who, &usage)
+        total += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        total += Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+    return total
+}
+
+func median(_ body: () -> Void) -> Double {
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = now()
+        body()
+        times.append(now() - start)
+    }
+    return times.sorted()[runs / 2]
+}
+
+let bench = sharedDirectory()
+let temp = FileManager.default.temporaryDirectory
+let logPath = temp.appendingPathComponent("aoftop-logscan-\(size).log").path
+let logscan = temp.appendingPathComponent("aoftop-logscan-bin").path
+
+if let attributes = try? FileManager.default.attributesOfItem(atPath: logPath),
+   let bytes = attributes[.size] as? Int, bytes >= size {
+    print("reusing \(logPath)")
+} else {
+    print("generating \(size) bytes into \(logPath) …")
+    guard run("/usr/bin/env", ["python3", bench.appendingPathComponent("genlog.py").path, logPath, String(size)]).status == 0
+    else { fail("genlog.py failed") }
+}
+// `LogScanBenchmark BYTES aoftop-only`: just the scanner, for profiling (perf record).
+if CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "aoftop-only" {
+    for _ in 0..<3 {
+        let start = now(), cpuStart = cpuTime()
+        do {
+            let report = try LogScanner().scan(path: logPath)
+            let seconds = now() - start, cpu = cpuTime() - cpuStart
+            print("lines \(report.lines), aof-fork-failed \(report.count(.aofForkFailed)): \(seconds) s wall, \(cpu) s cpu")
+        } catch { fail("\(error)") }
+    }
+    exit(0)
+}
+
+guard run("/usr/bin/env", ["cc", "-O2", "-o", logscan, bench.appendingPathComponent("logscan.c").path]).status == 0
+else { fail("cc logscan.c failed") }
+
+let fileBytes = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? size
+let patterns = [
+    "Can't rewrite append only file in background: fork",
+    "Can't save in background: fork",
+    "Error opening /setting AOF rewrite IPC pipes",
+    "Error registering fd event for the new client",
+]
+
+// Warm the page cache so every contender reads from memory.
+run(logscan, [logPath, "read", "bytes"])
+run(logscan, [logPath, "read", "bytes"])
+
+var report: LogScanReport?
+let scanner = LogScanner()
+let aoftopTime = median {
+    do { report = try scanner.scan(path: logPath) } catch { fail("\(error)") }
+}
+var logscanOutput = ""
+let hashTime = median { logscanOutput = run(logscan, [logPath, "read", "hash"]).output }
+let linesTime = median { run(logscan, [logPath, "mmap", "lines"]) }
+var grepECount = ""
+let grepETime = median { grepECount = run("/usr/bin/grep", ["-c", "-E", patterns.joined(separator: "|"), logPath]).output }
+var grepFCount = ""
+let grepFTime = median {
+    grepFCount = run("/usr/bin/grep", ["-c", "-F"] + patterns.flatMap { ["-e", $0] } + [logPath]).output
+}
+
+// Correctness: aoftop's counts of the four kinds must equal logscan's.
+guard let report else { fail("no report") }
+func field(_ name: String, in output: String) -> Int {
+    for part in output.split(separator: " ") where part.hasPrefix(name + "=") {
+        return Int(part.dropFirst(name.count + 1).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+    return -1
+}
+let expected: [(LogEventKind, String)] = [(.aofForkFailed, "aof_fork"), (.rdbForkFailed, "bgsave_fork"),
+                                          (.aofPipesFailed, "ipc_pipes"), (.clientRegisterFailed, "fd_event")]
+var countsMatch = true
+for (kind, name) in expected where report.count(kind) != field(name, in: logscanOutput) {
+    countsMatch = false
+    print("MISMATCH \(kind.rawValue): aoftop \(report.count(kind)) vs logscan \(field(name, in: logscanOutput))")
+}
+let grepTotal = Int(grepECount.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+let fourKinds = expected.map { report.count($0.0) }.reduce(0, +)
+
+func gbps(_ seconds: Double) -> String { String(format: "%.2f", Double(fileBytes) / seconds / 1e9) }
+func row(_ name: String, _ seconds: Double) -> String {
+    let padded = name.padding(toLength: 34, withPad: " ", startingAt: 0)
+    return "| \(padded) | \(String(format: "%7.3f", seconds)) | \(gbps(seconds).leftPad(6)) | \(String(format: "%6.2f", seconds / aoftopTime).leftPad(8)) |"
+}
+extension String { func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self } }
+
+print("")
+print("file: \(logPath) (\(fileBytes) bytes, \(report.lines) lines), median of \(runs) warm runs")
+print("| contender                          |   s     |  GB/s  | × aoftop |")
+print("|------------------------------------|---------|--------|----------|")
+print(row("aoftop LogScanner (all kinds)", aoftopTime))
+print(row("logscan read hash (floor)", hashTime))
+print(row("logscan mmap lines (C per line)", linesTime))
+print(row("grep -c -E (four-way regex)", grepETime))
+print(row("grep -c -F (four literals)", grepFTime))
+print("")
+print("aoftop vs grep -E: \(String(format: "%.1f", grepETime / aoftopTime))× faster; vs logscan read hash: \(String(format: "%.2f", aoftopTime / hashTime))× its time")
+print("counts: aoftop four kinds \(fourKinds), grep -E lines \(grepTotal), grep -F lines \(grepFCount.trimmingCharacters(in: .whitespacesAndNewlines)); logscan: \(logscanOutput.trimmingCharacters(in: .whitespacesAndNewlines))")
+print(countsMatch && fourKinds == grepTotal ? "counts match" : "COUNTS DIFFER")
+if !countsMatch { exit(2) }

@@ -1,0 +1,278 @@
+import AoftopModel
+import Glibc
+
+/// What one `LogFollower.poll` did.
+public struct LogPollStatus: Sendable, Equatable {
+    public var state: LogSample.FileState
+    /// Bytes read from the file(s) during this poll.
+    public var bytesRead: Int
+    /// Rotations (rename, copytruncate, delete and re-create) detected during this poll.
+    public var rotations: Int
+    /// Set when the file exists but cannot be read; one line an operator can act on.
+    public var failure: String?
+}
+
+/// Complete lines from one poll, for callers that want owned bytes (tests, small tools).
+public struct LogPoll: Sendable, Equatable {
+    public var lines: [[UInt8]]
+    public var status: LogPollStatus
+}
+
+/// Follows a log file with `tail -F` semantics, one bounded `poll()` at a time.
+///
+/// - Starts at most `backlogBytes` before the end of a file that exists at the first poll, skipping the partial
+///   first line; a file that appears later (or after a rotation) is read from its start.
+/// - Rename rotation: the old file is drained to its end (lines written to it after the rename included) before
+///   the follower switches to the new file at the path, detected by `(st_dev, st_ino)` of the path vs the open fd.
+/// - Copytruncate: a size below the read offset restarts at 0. Deletion: the old fd is kept and drained while the
+///   path is missing (`waiting_for_file`), and the new file is picked up when it appears.
+/// - Never emits half a line: a partial last line waits for its newline. Lines longer than `maxLineBytes` are
+///   emitted cut to that length with the rest skipped up to the newline, so memory stays bounded.
+/// - Reads at most `maxBytesPerPoll` per poll so a huge backlog cannot stall a UI tick; the rest comes next poll.
+///
+/// Not thread-safe: confine one follower to one task.
+public final class LogFollower {
+    public let path: String
+    public let backlogBytes: Int
+    public let maxBytesPerPoll: Int
+    public let maxLineBytes: Int
+    public private(set) var state: LogSample.FileState = .waitingForFile
+    /// Rotations seen since the follower started.
+    public private(set) var rotations = 0
+
+    private var fd: Int32 = -1
+    private var device: UInt64 = 0
+    private var inode: UInt64 = 0
+    private var offset: Int64 = 0
+    private var hadFile = false
+    /// The path was missing at some poll: whatever appears there later is new and is read from its start.
+    private var sawMissing = false
+    private var pending: [UInt8] = []
+    /// The current line passed `maxLineBytes`: drop bytes until its newline.
+    private var overflow = false
+    /// Started inside a line (backlog start): drop bytes until the first newline, emit nothing for them.
+    private var skipToNewline = false
+    private let buffer: UnsafeMutableRawBufferPointer
+
+    public init(path: String, backlogBytes: Int = 64 * 1024, maxBytesPerPoll: Int = 1 << 20, maxLineBytes: Int = 64 * 1024) {
+        self.path = path
+        self.backlogBytes = max(0, backlogBytes)
+        self.maxBytesPerPoll = max(1, maxBytesPerPoll)
+        self.maxLineBytes = max(1, maxLineBytes)
+        self.buffer = .allocate(byteCount: min(self.maxBytesPerPoll, 256 * 1024), alignment: 16)
+        pending.reserveCapacity(min(self.maxLineBytes, 4096))
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        buffer.deallocate()
+    }
+
+    /// Reads what is new and calls `onLine` for each complete line (without its newline; the bytes are only
+    /// valid during the call).
+    public func poll(_ onLine: (UnsafeRawBufferPointer) -> Void) -> LogPollStatus {
+        var status = LogPollStatus(state: state, bytesRead: 0, rotations: 0, failure: nil)
+        if fd < 0 {
+            switch open(applyBacklog: !hadFile && !sawMissing) {
+            case .opened(let sameFile):
+                if hadFile && !sameFile { rotations += 1; status.rotations += 1 }
+                hadFile = true
+            case .missing:
+                sawMissing = true
+                state = .waitingForFile
+                status.state = state
+                return status
+            case .failed(let reason):
+                status.failure = reason
+                return status
+            }
+        }
+        var budget = maxBytesPerPoll
+        // A few rounds at most: one per file switch within this poll.
+        for _ in 0..<4 {
+            var info = stat()
+            if fstat(fd, &info) == 0, Int64(info.st_size) < offset {
+                flushPending(onLine)
+                offset = 0
+                rotations += 1
+                status.rotations += 1
+            }
+            switch drain(budget: &budget, bytesRead: &status.bytesRead, onLine) {
+            case .budgetExhausted:
+                status.state = state
+                return status
+            case .failed(let reason):
+                status.failure = reason
+                return status
+            case .endOfFile:
+                break
+            }
+            var pathInfo = stat()
+            guard stat(path, &pathInfo) == 0 else {
+                // Deleted or renamed away: keep draining the old fd until a new file shows up at the path.
+                state = .waitingForFile
+                break
+            }
+            if UInt64(pathInfo.st_dev) == device && UInt64(pathInfo.st_ino) == inode {
+                state = .following
+                break
+            }
+            // A new file at the path: the old one is fully drained, switch.
+            flushPending(onLine)
+            closeFile()
+            switch open(applyBacklog: false) {
+            case .opened:
+                rotations += 1
+                status.rotations += 1
+            case .missing:
+                sawMissing = true
+                state = .waitingForFile
+                status.state = state
+                return status
+            case .failed(let reason):
+                status.failure = reason
+                return status
+            }
+        }
+        status.state = state
+        return status
+    }
+
+    /// Reads what is new and returns the complete lines as owned bytes.
+    public func poll() -> LogPoll {
+        var lines: [[UInt8]] = []
+        let status = poll { lines.append(Array($0)) }
+        return LogPoll(lines: lines, status: status)
+    }
+
+    /// `sameFile`: the file we were following before a read error, reopened; its offset still holds.
+    private enum OpenResult { case opened(sameFile: Bool), missing, failed(String) }
+    private enum DrainResult { case endOfFile, budgetExhausted, failed(String) }
+
+    private func open(applyBacklog: Bool) -> OpenResult {
+        // O_NONBLOCK: a FIFO at the path must not hang the UI in open() or read().
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return .missing }
+            return .failed(LogFollower.readFailure(path: path, errno: code))
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            close(descriptor)
+            return .failed(LogFollower.readFailure(path: path, errno: code))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            let what = (info.st_mode & S_IFMT) == S_IFDIR ? "is a directory" : "not a regular file"
+            return .failed("cannot read \(path): \(what)")
+        }
+        let sameFile = hadFile && device == UInt64(info.st_dev) && inode == UInt64(info.st_ino)
+        fd = descriptor
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        state = .following
+        let size = Int64(info.st_size)
+        if sameFile && size >= offset { return .opened(sameFile: true) }
+        resetLineState()
+        if applyBacklog && size > Int64(backlogBytes) {
+            // Start one byte early: if that byte is the newline ending the previous line, no line is lost.
+            offset = size - Int64(backlogBytes) - 1
+            skipToNewline = true
+        } else {
+            offset = 0
+        }
+        return .opened(sameFile: false)
+    }
+
+    private func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    private func drain(budget: inout Int, bytesRead: inout Int, _ onLine: (UnsafeRawBufferPointer) -> Void) -> DrainResult {
+        while budget > 0 {
+            let want = min(budget, buffer.count)
+            let got = pread(fd, buffer.baseAddress, want, off_t(offset))
+            if got < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { return .endOfFile }
+                let code = errno
+                closeFile()
+                return .failed(LogFollower.readFailure(path: path, errno: code))
+            }
+            if got == 0 { return .endOfFile }
+            offset += Int64(got)
+            budget -= got
+            bytesRead += got
+            split(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), onLine)
+        }
+        return .budgetExhausted
+    }
+
+    /// Cuts a chunk into lines, carrying a partial last line (bounded by `maxLineBytes`) to the next chunk.
+    private func split(_ chunk: UnsafeRawBufferPointer, _ onLine: (UnsafeRawBufferPointer) -> Void) {
+        guard let base = chunk.baseAddress else { return }
+        var start = 0
+        while start < chunk.count {
+            guard let hit = memchr(base + start, 0x0A, chunk.count - start) else {
+                if !skipToNewline { appendPending(UnsafeRawBufferPointer(start: base + start, count: chunk.count - start)) }
+                return
+            }
+            let end = UnsafeRawPointer(hit) - base
+            if skipToNewline {
+                skipToNewline = false
+            } else if pending.isEmpty && !overflow {
+                emit(UnsafeRawBufferPointer(start: base + start, count: min(end - start, maxLineBytes)), onLine)
+            } else {
+                appendPending(UnsafeRawBufferPointer(start: base + start, count: end - start))
+                pending.withUnsafeBytes { emit($0, onLine) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            overflow = false
+            start = end + 1
+        }
+    }
+
+    private func appendPending(_ bytes: UnsafeRawBufferPointer) {
+        let room = maxLineBytes - pending.count
+        if bytes.count > room {
+            pending.append(contentsOf: bytes.prefix(room))
+            overflow = true
+        } else {
+            pending.append(contentsOf: bytes)
+        }
+    }
+
+    /// Emits a line without a trailing `\r` (CRLF logs copied from elsewhere).
+    private func emit(_ line: UnsafeRawBufferPointer, _ onLine: (UnsafeRawBufferPointer) -> Void) {
+        if line.count > 0, line[line.count - 1] == 0x0D {
+            onLine(UnsafeRawBufferPointer(rebasing: line[0..<(line.count - 1)]))
+        } else {
+            onLine(line)
+        }
+    }
+
+    /// At a rotation the old file's unterminated last line will never be completed: emit what there is.
+    private func flushPending(_ onLine: (UnsafeRawBufferPointer) -> Void) {
+        if !pending.isEmpty && !skipToNewline { pending.withUnsafeBytes { emit($0, onLine) } }
+        resetLineState()
+    }
+
+    private func resetLineState() {
+        pending.removeAll(keepingCapacity: true)
+        overflow = false
+        skipToNewline = false
+    }
+
+    /// The one-line reason for an unreadable log, with the fix for the common case.
+    static func readFailure(path: String, errno code: Int32) -> String {
+        switch code {
+        case EACCES, EPERM:
+            return "cannot read \(path): permission denied (run as the redis user or root)"
+        default:
+            return "cannot read \(path): \(String(cString: strerror(code)).lowercased())"
+        }
+    }
+}
