@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
-        .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"]),
+        .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
         .testTarget(name: "TextGridTests", dependencies: ["TextGrid"]),
         // A tiny program that draws a known grid and echoes decoded keys: lets CursesUI be tested in tmux alone.

@@ -3,7 +3,7 @@
 //   swift run -c release FdCensusBenchmark [N ...]      (default N = 10000 19000)
 //
 // Builds ../shared/bench/{fdscan,fdholder}.c with `cc -O2`, starts `fdholder N PORT` for each N, and in the same run
-// measures per scan: the C floor (`fdscan PID readlink REPEAT`), `ProcCollector.sample(pid:)` (the whole sample:
+// measures per scan: the C floor (`fdscan PID readlink REPEAT`), `ProcSampler.sample(pid:)` (the whole sample:
 // stat, limits, census, listener matching), `ls -al /proc/PID/fd | grep pipe | wc -l`, `lsof -p PID` and
 // `openFdCount` (st_size). C and Swift batches are interleaved and reported as medians of per-batch means.
 import Foundation
@@ -72,7 +72,7 @@ let sizes = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let counts = sizes.isEmpty ? [10_000, 19_000] : sizes
 let batches = 9
 let repeatPerBatch = 20
-let collector = ProcCollector()
+let collector = ProcSampler()
 
 struct Row { var name: String; var seconds: Double; var note: String = "" }
 
@@ -160,7 +160,7 @@ for n in counts {
 
     let c = median(floor)
     var rows = [Row(name: "C floor: fdscan readlink", seconds: c, note: cpuNote(floorCPU)),
-                Row(name: "aoftop ProcCollector.sample", seconds: median(census), note: cpuNote(censusCPU)),
+                Row(name: "aoftop ProcSampler.sample", seconds: median(census), note: cpuNote(censusCPU)),
                 Row(name: "ls -al | grep pipe | wc -l", seconds: median(ls)),
                 Row(name: "aoftop openFdCount (st_size)", seconds: median(sizeTimes), note: "total=\(total)")]
     if !lsof.isEmpty { rows.insert(Row(name: "lsof -p PID", seconds: median(lsof)), at: 3) }

@@ -37,7 +37,7 @@ public struct AofDirectoryCounter: Sendable {
 }
 
 /// Convenience on the collector so the pipeline needs one object for everything under `/proc` and the AOF dir.
-extension ProcCollector {
+extension ProcSampler {
     /// See `AofDirectoryCounter.sample(path:)`.
     public func aofDirectorySample(path: String) -> Reading<AofDirectorySample> {
         AofDirectoryCounter().sample(path: path)

@@ -4,7 +4,7 @@ import Glibc
 ///
 /// `net/tcp` and `net/unix` list every socket in the namespace, which during an incident means thousands of
 /// lines; listeners change rarely, so the set is reloaded only every `refreshInterval` or when the match count
-/// looks off (see `ProcCollector.sample`), not on every sample.
+/// looks off (see `ProcSampler.sample`), not on every sample.
 struct ListenerCache {
     struct Entry {
         var startTicks: UInt64

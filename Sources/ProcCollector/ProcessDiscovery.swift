@@ -23,11 +23,11 @@ public struct ProcessDiscovery: Sendable {
     public static let serverNames: Set<String> = ["redis-server", "valkey-server"]
 
     public let procRoot: String
-    private let collector: ProcCollector
+    private let collector: ProcSampler
 
     public init(procRoot: String = "/proc") {
         self.procRoot = procRoot
-        self.collector = ProcCollector(procRoot: procRoot)
+        self.collector = ProcSampler(procRoot: procRoot)
     }
 
     /// Every `redis-server`/`valkey-server` process, by pid, with its listeners. A process whose fds cannot be

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Seconds on a clock that never jumps (`CLOCK_MONOTONIC`). The default clock of `RedisClient` and
-/// `RedisCollector`; tests inject their own closure instead.
+/// `RedisSampler`; tests inject their own closure instead.
 public enum MonotonicClock {
     public static func now() -> Double {
         var spec = timespec()

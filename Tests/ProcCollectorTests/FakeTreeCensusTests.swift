@@ -38,7 +38,7 @@ struct FakeTreeCensusTests {
     @Test func countsEveryKindOfFd() throws {
         let tree = try FakeProcTree()
         try tree.add(Self.everyKind())
-        let sample = try #require(ProcCollector(procRoot: tree.root).sample(pid: 1838).value)
+        let sample = try #require(ProcSampler(procRoot: tree.root).sample(pid: 1838).value)
         let fds = sample.fds
         #expect(fds.total == 20)
         #expect(fds.sockets == 4)
@@ -71,7 +71,7 @@ struct FakeTreeCensusTests {
         var p = FakeProcess(pid: 7)
         for fd in open { p.fds[fd] = "pipe:[\(1000 + fd)]" }
         try tree.add(p)
-        let fds = try #require(ProcCollector(procRoot: tree.root).sample(pid: 7).value).fds
+        let fds = try #require(ProcSampler(procRoot: tree.root).sample(pid: 7).value).fds
         #expect(fds.lowestFreeFd == lowestFree)
         #expect(fds.highestFd == highest)
         #expect(fds.total == open.count)
@@ -90,7 +90,7 @@ struct FakeTreeCensusTests {
         var p = FakeProcess(pid: 8)
         for (i, target) in targets.enumerated() { p.fds[Int32(i + 3)] = target }
         try tree.add(p)
-        let fds = try #require(ProcCollector(procRoot: tree.root).sample(pid: 8).value).fds
+        let fds = try #require(ProcSampler(procRoot: tree.root).sample(pid: 8).value).fds
         #expect(fds.pipes == targets.count)
         #expect(fds.selfHeldPipePairs == pairs)
     }
@@ -101,10 +101,10 @@ struct FakeTreeCensusTests {
         p.openFilesSoft = 4096
         p.openFilesHard = nil
         try tree.add(p)
-        #expect(ProcCollector(procRoot: tree.root).sample(pid: 9).value?.limits == FdLimits(soft: 4096, hard: nil))
+        #expect(ProcSampler(procRoot: tree.root).sample(pid: 9).value?.limits == FdLimits(soft: 4096, hard: nil))
         p.openFilesSoft = nil
         try tree.add(p)
-        #expect(ProcCollector(procRoot: tree.root).sample(pid: 9).value?.limits == FdLimits(soft: nil, hard: nil))
+        #expect(ProcSampler(procRoot: tree.root).sample(pid: 9).value?.limits == FdLimits(soft: nil, hard: nil))
     }
 
     @Test(arguments: ["redis) (x y", "a b", ") )", "(", "x)"])
@@ -116,7 +116,7 @@ struct FakeTreeCensusTests {
         p.userTicks = 7
         p.systemTicks = 5
         try tree.add(p)
-        let sample = try #require(ProcCollector(procRoot: tree.root).sample(pid: 10).value)
+        let sample = try #require(ProcSampler(procRoot: tree.root).sample(pid: 10).value)
         #expect(sample.command == command)
         #expect(sample.startTicks == 987_654_321)
         #expect(sample.cpuTicks == 12)
@@ -133,7 +133,7 @@ struct FakeTreeCensusTests {
         // Entries a real fd directory never has: a non-numeric name and a plain file instead of a link.
         try Data().write(to: URL(fileURLWithPath: tree.path(11) + "/fd/notanumber"))
         try Data().write(to: URL(fileURLWithPath: tree.path(11) + "/fd/12"))
-        let fds = try #require(ProcCollector(procRoot: tree.root).sample(pid: 11).value).fds
+        let fds = try #require(ProcSampler(procRoot: tree.root).sample(pid: 11).value).fds
         #expect(fds.total == 10)
         #expect(fds.sockets == 1)
         #expect(fds.pipes == 2)
@@ -147,7 +147,7 @@ struct FakeTreeCensusTests {
     @Test func aClosedFdIsNotCounted() throws {
         let tree = try FakeProcTree()
         try tree.add(Self.everyKind(pid: 12))
-        let collector = ProcCollector(procRoot: tree.root)
+        let collector = ProcSampler(procRoot: tree.root)
         #expect(collector.sample(pid: 12).value?.fds.pipes == 6)
         try tree.closeFd(pid: 12, fd: 5)
         let fds = try #require(collector.sample(pid: 12).value).fds
@@ -160,7 +160,7 @@ struct FakeTreeCensusTests {
     @Test func missingProcessIsGone() throws {
         let tree = try FakeProcTree()
         try tree.add(Self.everyKind(pid: 13))
-        let collector = ProcCollector(procRoot: tree.root)
+        let collector = ProcSampler(procRoot: tree.root)
         #expect(collector.sample(pid: 1234) == .failed("process 1234 is gone"))
         #expect(collector.sample(pid: 13).isOK)
         try tree.remove(pid: 13)
@@ -181,7 +181,7 @@ struct FakeTreeCensusTests {
         var p = Self.everyKind(pid: 14)
         p.statText = text
         try tree.add(p)
-        let reason = try #require(ProcCollector(procRoot: tree.root).sample(pid: 14).failureReason)
+        let reason = try #require(ProcSampler(procRoot: tree.root).sample(pid: 14).failureReason)
         #expect(reason.hasPrefix("cannot parse \(tree.root)/14/stat"))
     }
 
@@ -195,7 +195,7 @@ struct FakeTreeCensusTests {
         var p = Self.everyKind(pid: 15)
         p.limitsText = text
         try tree.add(p)
-        let reason = try #require(ProcCollector(procRoot: tree.root).sample(pid: 15).failureReason)
+        let reason = try #require(ProcSampler(procRoot: tree.root).sample(pid: 15).failureReason)
         #expect(reason.contains("Max open files"))
     }
 
@@ -203,7 +203,7 @@ struct FakeTreeCensusTests {
         let tree = try FakeProcTree()
         try tree.add(Self.everyKind(pid: 16))
         // A fake tree lives on a real filesystem whose directory size means nothing: entries are counted.
-        #expect(ProcCollector(procRoot: tree.root).openFdCount(pid: 16) == 20)
+        #expect(ProcSampler(procRoot: tree.root).openFdCount(pid: 16) == 20)
     }
 
     @Test func workingDirectoryReadsCwd() throws {
@@ -211,7 +211,7 @@ struct FakeTreeCensusTests {
         var p = FakeProcess(pid: 17)
         p.workingDirectory = "/srv/redis data"
         try tree.add(p)
-        #expect(ProcCollector(procRoot: tree.root).workingDirectory(pid: 17) == "/srv/redis data")
+        #expect(ProcSampler(procRoot: tree.root).workingDirectory(pid: 17) == "/srv/redis data")
     }
 }
 
@@ -231,7 +231,7 @@ struct ListenerCacheTests {
         p.tcp = [FakeTCPSocket(port: 6379, inode: 500)]
         try tree.add(p)
         let clock = ManualClock()
-        let collector = ProcCollector(procRoot: tree.root, monotonicNanoseconds: clock.now)
+        let collector = ProcSampler(procRoot: tree.root, monotonicNanoseconds: clock.now)
         #expect(collector.sample(pid: 20).value?.fds.listeningSockets == 1)
 
         // Socket 600 starts listening: the cached table does not know it yet…
@@ -249,7 +249,7 @@ struct ListenerCacheTests {
         p.fds = [5: "socket:[500]", 6: "socket:[600]", 7: "socket:[700]"]
         p.tcp = [FakeTCPSocket(port: 6379, inode: 500), FakeTCPSocket(port: 6380, inode: 600)]
         try tree.add(p)
-        let collector = ProcCollector(procRoot: tree.root, monotonicNanoseconds: ManualClock().now)
+        let collector = ProcSampler(procRoot: tree.root, monotonicNanoseconds: ManualClock().now)
         #expect(collector.sample(pid: 21).value?.fds.listeningSockets == 2)
         // The 6380 listener closes and a new one (700) opens: the match count drops, which forces a reload.
         p.fds[6] = nil
@@ -264,7 +264,7 @@ struct ListenerCacheTests {
         p.fds = [5: "socket:[500]"]
         p.tcp = [FakeTCPSocket(port: 6379, inode: 500)]
         try tree.add(p)
-        let collector = ProcCollector(procRoot: tree.root, monotonicNanoseconds: ManualClock().now)
+        let collector = ProcSampler(procRoot: tree.root, monotonicNanoseconds: ManualClock().now)
         #expect(collector.sample(pid: 22).value?.fds.listeningSockets == 1)
         // Same pid, new start time (restart or reuse), new listener inode.
         p.startTicks += 1000

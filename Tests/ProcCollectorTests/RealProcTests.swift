@@ -12,7 +12,7 @@ struct RealProcTests {
     /// `highestFd` and `lowestFreeFd` depend on which numbers the kernel hands out and are not compared.
     static func expectCensusChange(open: () -> [Int32], _ expect: (inout FdCensus) -> Void,
                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let collector = ProcCollector()
+        let collector = ProcSampler()
         let pid = getpid()
         var last: (before: FdCensus, during: FdCensus)?
         for _ in 0..<50 {
@@ -86,7 +86,7 @@ struct RealProcTests {
     }
 
     @Test func theLowestFreeFdIsWhatTheNextOpenGets() throws {
-        let collector = ProcCollector()
+        let collector = ProcSampler()
         for _ in 0..<50 {
             // The collector leaves its own two directory fds out when it samples its own process.
             let census = try #require(collector.sample(pid: getpid()).value).fds
@@ -102,7 +102,7 @@ struct RealProcTests {
     }
 
     @Test func openFdCountUsesTheKernelsCount() throws {
-        let collector = ProcCollector()
+        let collector = ProcSampler()
         let pid = getpid()
         for _ in 0..<50 {
             let before = try #require(collector.openFdCount(pid: pid))
@@ -120,7 +120,7 @@ struct RealProcTests {
     }
 
     @Test func theCollectorsOwnFdsAreClosedAfterASample() throws {
-        let collector = ProcCollector()
+        let collector = ProcSampler()
         let pid = getpid()
         for _ in 0..<50 {
             let before = collector.openFdCount(pid: pid)

@@ -12,7 +12,7 @@ struct RedisLeakCensusTests {
         options.maxclients = 1000  // room for the leak to grow well past the baseline without hitting the limit
         let server = try RedisServer.start(options)
         defer { server.stop() }
-        let collector = ProcCollector()
+        let collector = ProcSampler()
 
         let baseline = try #require(collector.sample(pid: server.pid).value)
         #expect(baseline.command == "redis-server")
@@ -67,7 +67,7 @@ struct RedisLeakCensusTests {
         let server = try RedisServer.start()
         let pid = server.pid
         server.stop()
-        let collector = ProcCollector()
+        let collector = ProcSampler()
         let gone = RedisServer.waitUntil(timeout: 20) { collector.sample(pid: pid) == .failed("process \(pid) is gone") }
         #expect(gone)
     }

@@ -17,7 +17,7 @@ import Testing
 
     @Test func infoAndConfigMatchTheServer() throws {
         let server = try RedisServer.start()
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         let sample = try #require(collector.collect().value)
         #expect(sample.server == "redis")
         #expect(sample.version == (try Self.cliInfoField(server, "redis_version")))
@@ -52,7 +52,7 @@ import Testing
         let server = try RedisServer.start(options)
         let credentials = try #require(try RedisCredentials.resolve(user: "mon", passwordFile: nil,
                                                                      environment: ["REDISCLI_AUTH": "secret"]))
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port), credentials: credentials)
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port), credentials: credentials)
         let sample = try #require(collector.collect().value)
         #expect(sample.processId == server.pid)
         #expect(sample.config.value?.maxclients == 64)
@@ -66,7 +66,7 @@ import Testing
         options.extraConfig = ["user mon on >pw -@all +info +ping"]
         let server = try RedisServer.start(options)
         let clock = FakeClock()
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port),
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port),
                                        credentials: RedisCredentials(user: "mon", password: "pw"), clock: clock.closure)
         for _ in 0..<4 {
             let sample = try #require(collector.collect().value)
@@ -93,7 +93,7 @@ import Testing
         var options = RedisServerOptions()
         options.extraConfig = ["rename-command CONFIG \"\""]
         let server = try RedisServer.start(options)
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         let sample = try #require(collector.collect().value)
         #expect(sample.processId == server.pid)
         let reason = try #require(sample.config.failureReason)
@@ -103,19 +103,19 @@ import Testing
     @Test func wrongPasswordIsAClearError() throws {
         let server = try RedisServer.start() // the fixture's readiness PING needs no password, so set it afterwards
         try server.cli(["CONFIG", "SET", "requirepass", "right"])
-        let wrong = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port),
+        let wrong = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port),
                                    credentials: RedisCredentials(password: "wrong"))
         #expect(wrong.collect() == .failed("authentication failed: WRONGPASS invalid username-password pair or user is disabled."))
-        let none = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let none = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         #expect(none.collect() == .failed("NOAUTH Authentication required. (no password given)"))
-        let right = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port),
+        let right = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port),
                                    credentials: RedisCredentials(password: "right"))
         #expect(right.collect().value?.processId == server.pid)
     }
 
     @Test func unixSocketEndpoint() throws {
         let server = try RedisServer.start()
-        let collector = RedisCollector(endpoint: .unix(path: server.unixSocketPath))
+        let collector = RedisSampler(endpoint: .unix(path: server.unixSocketPath))
         let sample = try #require(collector.collect().value)
         #expect(sample.processId == server.pid)
         #expect(sample.config.value?.dir == server.directory)
@@ -129,7 +129,7 @@ import Testing
         options.extraConfig = ["unixsocket \(socketPath)"] // the later line wins: a path that outlives the server
         let first = try RedisServer.start(options)
         let clock = FakeClock()
-        let collector = RedisCollector(endpoint: .unix(path: socketPath), clock: clock.closure)
+        let collector = RedisSampler(endpoint: .unix(path: socketPath), clock: clock.closure)
         #expect(collector.collect().value?.processId == first.pid)
 
         kill(first.pid, SIGKILL)
@@ -147,11 +147,11 @@ import Testing
 
     @Test func persistentConnectionSurvivesWhileNewConnectionsAreRefused() throws {
         let server = try RedisServer.start()
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         #expect(collector.collect().isOK)
         // Only the collector's connection and redis-cli's own fit; after redis-cli leaves, one slot is taken.
         try server.cli(["CONFIG", "SET", "maxclients", "1"])
-        let newcomer = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let newcomer = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         let refusal = try #require(newcomer.collect().failureReason)
         #expect(refusal.contains("max number of clients reached") || refusal.hasPrefix("connection"))
         let sample = try #require(collector.collect().value)

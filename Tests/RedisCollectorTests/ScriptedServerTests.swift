@@ -22,7 +22,7 @@ import Testing
     @Test func olderServerFallsBackToOnePatternPerCallAndRemembersIt() throws {
         let server = try ScriptedServer(.respond(Self.redis32Replies))
         defer { server.stop() }
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         let first = try #require(collector.collect().value)
         #expect(first.version == "3.2.8")
         #expect(first.infoLatencyMicros.map { $0 >= 0 } == true)
@@ -53,7 +53,7 @@ import Testing
     @Test func stalledServerTimesOutAndTheCallReturns() throws {
         let server = try ScriptedServer(.respond { _ in nil })
         defer { server.stop() }
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port), timeout: 0.5)
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port), timeout: 0.5)
         let (reading, elapsed) = withinHangGuard { collector.collect() }
         #expect(elapsed < 10)
         #expect(reading == .failed("timed out after 0.5 s waiting for the reply to INFO from 127.0.0.1:\(server.port)"))
@@ -80,14 +80,14 @@ import Testing
     @Test func httpServerIsNotRedis() throws {
         let server = try ScriptedServer(.raw(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)))
         defer { server.stop() }
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         #expect(collector.collect() == .failed("not a Redis server (got \"HTTP/1.1 400 Bad Request\")"))
     }
 
     @Test func absurdBulkLengthIsRefusedWithoutAllocating() throws {
         let server = try ScriptedServer(.raw(Array("$9999999999\r\n".utf8)))
         defer { server.stop() }
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         let reason = try #require(collector.collect().failureReason)
         #expect(reason.contains("exceeds the limit"))
     }
@@ -95,7 +95,7 @@ import Testing
     @Test func peerThatClosesSilently() throws {
         let server = try ScriptedServer(.raw([]))
         defer { server.stop() }
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         let reason = try #require(collector.collect().failureReason)
         #expect(reason == "connection closed by 127.0.0.1:\(server.port)" || reason.hasPrefix("connection reset by peer"))
     }
@@ -103,7 +103,7 @@ import Testing
     @Test func errorReplyToInfoIsReported() throws {
         let server = try ScriptedServer(.respond { _ in .error("NOPERM this user has no permissions to run the 'info' command") })
         defer { server.stop() }
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
         #expect(collector.collect() == .failed("INFO failed: NOPERM this user has no permissions to run the 'info' command"))
         #expect(collector.isConnected) // an error reply is not a broken connection
     }
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func unresolvableHostIsAClearError() throws {
-        let collector = RedisCollector(endpoint: .tcp(host: "no-such-host.invalid", port: 6379), timeout: 1)
+        let collector = RedisSampler(endpoint: .tcp(host: "no-such-host.invalid", port: 6379), timeout: 1)
         let (reading, elapsed) = withinHangGuard { collector.collect() }
         #expect(elapsed < 10)
         let reason = try #require(reading.failureReason)
@@ -143,7 +143,7 @@ import Testing
     @Test func refusedPort() throws {
         // Bind then close: the port is free and nothing listens on it.
         let port = try { let probe = try ScriptedServer(.neverAccept); defer { probe.stop() }; return probe.port }()
-        let collector = RedisCollector(endpoint: .tcp(host: "127.0.0.1", port: port))
+        let collector = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: port))
         #expect(collector.collect() == .failed("connection refused by 127.0.0.1:\(port)"))
     }
 

@@ -6,7 +6,7 @@ import RESP
 /// Never throws and never blocks longer than its timeouts: every failure becomes `.failed(reason)` with a
 /// one-line reason. Keeps one persistent connection (see `RedisClient`). Not thread-safe, but holds no global
 /// state, so one owner may drive it from any single background thread.
-public final class RedisCollector {
+public final class RedisSampler {
     public let endpoint: RedisEndpoint
     private let client: RedisClient
     private let configReader: ConfigReader

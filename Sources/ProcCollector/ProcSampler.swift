@@ -7,7 +7,7 @@ import Synchronization
 /// Every file of a sample is read relative to one open `/proc/PID` directory fd, so if the pid dies and is
 /// reused mid-sample the reads fail instead of mixing two processes. Buffers are reused across samples; calls
 /// are serialised by a lock, so one collector can be shared but samples one process at a time.
-public final class ProcCollector: Sendable {
+public final class ProcSampler: Sendable {
     public let procRoot: String
     private let now: @Sendable () -> UInt64
     private let state = Mutex(State())
@@ -22,7 +22,7 @@ public final class ProcCollector: Sendable {
     ///   - procRoot: `/proc`, or the root of a fake tree in tests.
     ///   - monotonicNanoseconds: the clock that ages the cached listener set (injectable for tests).
     public init(procRoot: String = "/proc",
-                monotonicNanoseconds: @escaping @Sendable () -> UInt64 = ProcCollector.monotonicNanosecondsNow) {
+                monotonicNanoseconds: @escaping @Sendable () -> UInt64 = ProcSampler.monotonicNanosecondsNow) {
         self.procRoot = procRoot
         self.now = monotonicNanoseconds
     }
