@@ -27,9 +27,13 @@ let package = Package(
         .target(name: "LogCollector", dependencies: ["AoftopModel"]),
         .target(name: "AoftopAnalysis", dependencies: ["AoftopModel"]),
         .target(name: "AoftopRecording", dependencies: ["AoftopModel", "CZlib"]),
+        .target(name: "TextGrid"),
+        .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
+        .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
         .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
         .executableTarget(name: "aoftop", dependencies: [
             "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
+            "TextGrid", "Dashboard", "CursesUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,8 +48,13 @@ let package = Package(
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
-        .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"]),
+        .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
+        .testTarget(name: "TextGridTests", dependencies: ["TextGrid"]),
+        // A tiny program that draws a known grid and echoes decoded keys: lets CursesUI be tested in tmux alone.
+        .executableTarget(name: "TerminalCheck", dependencies: ["CursesUI", "TextGrid"], path: "Tests/TerminalCheck"),
+        .testTarget(name: "CursesUITests", dependencies: ["CursesUI", "TerminalCheck", "AoftopTestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.

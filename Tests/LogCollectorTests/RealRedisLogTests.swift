@@ -13,7 +13,7 @@ import LogCollector
         options.forkFailureShim = .failForks
         let server = try RedisServer.start(options)
         defer { server.stop() }
-        let collector = LogCollector(path: server.logPath, clock: { RealRedisLogTests.now() })
+        let collector = LogSampler(path: server.logPath, clock: { RealRedisLogTests.now() })
         var events: [LogEvent] = []
         var latest: LogSample?
         func drain() {

@@ -6,7 +6,7 @@ import AoftopModel
 /// `events` and `droppedEvents` cover only what arrived since the previous `collect()`.
 /// Year-less timestamps are resolved against the injected clock at each call (see `YearInference`).
 /// Not thread-safe: confine one collector to one task.
-public final class LogCollector {
+public final class LogSampler {
     public let path: String
     /// Events kept per `collect()`; the excess is counted in `droppedEvents` (and still in `totals`).
     public let maxEventsPerCollect: Int

@@ -1,0 +1,80 @@
+import AoftopModel
+
+/// Feeds snapshots one by one and keeps the history: what live and replay modes hold.
+public struct Analyzer: Sendable {
+    public private(set) var history = AnalysisHistory()
+
+    public init() {}
+
+    /// Appends the snapshot to the history, then assesses it.
+    public mutating func ingest(_ snapshot: Snapshot) -> Assessment {
+        history.append(snapshot)
+        return assess(snapshot, history: history)
+    }
+}
+
+/// Assesses `snapshot` against `history`. The history may already end with this snapshot (as after
+/// `Analyzer.ingest`); if not, it is appended to a copy. Pure: time comes from the snapshot only.
+public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment {
+    var history = history
+    if history.latest?.time != snapshot.time || history.latest != HistoryPoint(snapshot) {
+        history.append(snapshot)
+    }
+    let redis = snapshot.redis.value
+    let process = snapshot.process.value
+    let log = snapshot.log.value
+
+    let limit = FdLimitAssessment(redis: redis, process: process)
+    let eta = ExhaustionEstimator(history: history, limit: limit).estimate(process: snapshot.process)
+    var aof = AofAssessment(redis: redis, directory: snapshot.aofDirectory.value)
+    let forks = ForkFailureAssessment(history: history, log: log, redis: redis, rewriteDue: aof.isDue ?? false)
+    let aofFailing = forks.inferredFromInfo
+        || (history.lastAofForkFailureTime.map { snapshot.time.seconds(since: $0) <= 60 } ?? false)
+    let throttled = history.lastRewriteLimitedTime.map {
+        snapshot.time.seconds(since: $0) <= Double(history.lastRewriteLimitedMinutes) * 60
+    } ?? false
+    aof.decideState(redis: redis, forksFailing: aofFailing, throttled: throttled)
+
+    let nearLimit = limit.spare.map { $0 <= FdLimitAssessment.exhaustionMargin } ?? false
+    let leak = LeakAssessment(history: history, census: process?.fds, eta: eta,
+                              aofForkFailures: log.map { $0.totals[.aofForkFailed] ?? 0 }, nearLimit: nearLimit)
+    let activity = ProcessActivity(history: history, now: snapshot.time, logOK: log != nil)
+    let version = redis?.version ?? snapshot.source.version
+
+    let facts = Facts(snapshot: snapshot, version: version, limit: limit, eta: eta, leak: leak, aof: aof,
+                      forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))
+    let findings = Rules.findings(facts)
+    let severity: Severity
+    if redis == nil && process == nil {
+        severity = .unknown
+    } else {
+        severity = findings.map(\.severity).max() ?? .ok
+    }
+    let diagnosis = findings.first?.line ?? Rules.allClear(facts)
+
+    return Assessment(
+        time: snapshot.time,
+        pid: history.pid,
+        version: version,
+        fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
+        limit: limit, eta: eta, leak: leak, aof: aof, forkFailures: forks, process: activity,
+        severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
+}
+
+/// Everything the rules look at, computed once.
+struct Facts {
+    var snapshot: Snapshot
+    var version: String?
+    var limit: FdLimitAssessment
+    var eta: ExhaustionEstimate
+    var leak: LeakAssessment
+    var aof: AofAssessment
+    var forks: ForkFailureAssessment
+    var activity: ProcessActivity
+    var forkFailingRecently: Bool
+
+    var parsedVersion: RedisVersion? { version.flatMap(RedisVersion.init) }
+    var isValkey: Bool {
+        (snapshot.redis.value?.server ?? snapshot.source.server)?.lowercased() == "valkey"
+    }
+}

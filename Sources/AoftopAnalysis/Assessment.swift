@@ -1,0 +1,139 @@
+import AoftopModel
+
+/// What aoftop concludes about one snapshot given its history: the single input of every pane, of `check`
+/// and of `metrics`. Unknown values are `nil` (JSON `null`), never a made-up zero. JSON: see docs/json.md.
+public struct Assessment: Sendable, Equatable, Codable {
+    public var time: Timestamp
+    public var pid: Int32?
+    public var version: String?
+    public var fds: FdFigures
+    public var limit: FdLimitAssessment
+    public var eta: ExhaustionEstimate
+    public var leak: LeakAssessment
+    public var aof: AofAssessment
+    public var forkFailures: ForkFailureAssessment
+    public var process: ProcessActivity
+    public var severity: Severity
+    /// One line: the headline of the most important finding and its remedy.
+    public var diagnosis: String
+    /// Every rule that fired, most important first; empty when all is well.
+    public var findings: [Finding]
+    public var sources: SourceStatus
+
+    public init(time: Timestamp, pid: Int32?, version: String?, fds: FdFigures, limit: FdLimitAssessment,
+                eta: ExhaustionEstimate, leak: LeakAssessment, aof: AofAssessment,
+                forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
+                diagnosis: String, findings: [Finding], sources: SourceStatus) {
+        self.time = time
+        self.pid = pid
+        self.version = version
+        self.fds = fds
+        self.limit = limit
+        self.eta = eta
+        self.leak = leak
+        self.aof = aof
+        self.forkFailures = forkFailures
+        self.process = process
+        self.severity = severity
+        self.diagnosis = diagnosis
+        self.findings = findings
+        self.sources = sources
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case time, pid, version, fds, limit, eta, leak, aof, process, severity, diagnosis, findings, sources
+        case forkFailures = "fork_failures"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(time, forKey: .time)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(version, forKey: .version)
+        try c.encode(fds, forKey: .fds)
+        try c.encode(limit, forKey: .limit)
+        try c.encode(eta, forKey: .eta)
+        try c.encode(leak, forKey: .leak)
+        try c.encode(aof, forKey: .aof)
+        try c.encode(forkFailures, forKey: .forkFailures)
+        try c.encode(process, forKey: .process)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(diagnosis, forKey: .diagnosis)
+        try c.encode(findings, forKey: .findings)
+        try c.encode(sources, forKey: .sources)
+    }
+}
+
+/// Overall state, ordered by urgency. `unknown`: nothing could be assessed (every source failed).
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    case ok, warning, critical, unknown
+
+    private var rank: Int {
+        switch self {
+        case .ok: 0
+        case .unknown: 1
+        case .warning: 2
+        case .critical: 3
+        }
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+
+    /// Monitoring-plugin exit code: ok 0, warning 1, critical 2, unknown 3.
+    public var exitCode: Int32 {
+        switch self {
+        case .ok: 0
+        case .warning: 1
+        case .critical: 2
+        case .unknown: 3
+        }
+    }
+}
+
+/// One rule that fired: a stable code (for tests, metrics and docs), its severity, a headline and a remedy.
+public struct Finding: Sendable, Equatable, Codable {
+    public var code: FindingCode
+    public var severity: Severity
+    public var headline: String
+    public var remedy: String?
+
+    public init(code: FindingCode, severity: Severity, headline: String, remedy: String? = nil) {
+        self.code = code
+        self.severity = severity
+        self.headline = headline
+        self.remedy = remedy
+    }
+
+    /// `headline; remedy` on one line.
+    public var line: String { remedy.map { "\(headline): \($0)" } ?? headline }
+
+    enum CodingKeys: String, CodingKey { case code, severity, headline, remedy }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(headline, forKey: .headline)
+        try c.encode(remedy, forKey: .remedy)
+    }
+}
+
+/// The rules, in order of priority within one severity: a named cause comes before the state it causes.
+public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
+    case redis2857 = "redis-2857"
+    case pipeLeak = "pipe-leak"
+    case incrFileStorm = "incr-file-storm"
+    case emfileRegime = "emfile-regime"
+    case ratchet
+    case fdExhausted = "fd-exhausted"
+    case fdExhaustionImminent = "fd-exhaustion-imminent"
+    case fewSpareFds = "few-spare-fds"
+    case forkFailing = "fork-failing"
+    case aofRewriteFailing = "aof-rewrite-failing"
+    case aofRewriteThrottled = "aof-rewrite-throttled"
+    case sourceFailed = "source-failed"
+
+    public static func < (a: FindingCode, b: FindingCode) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

@@ -1,0 +1,158 @@
+import AoftopModel
+
+/// The fd-exhaustion forecast.
+public struct ExhaustionEstimate: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Not enough history since the (re)start to judge a trend.
+        case warmingUp = "warming-up"
+        /// No sustained, corroborated rise.
+        case flat
+        /// A sustained rise: `seconds` to the effective limit at `slopePerS`.
+        case rising
+        /// The next fd would be refused.
+        case exhausted
+        /// No `/proc` reading or no limit known: `reason` says which.
+        case unknown
+    }
+
+    public var status: Status
+    /// Seconds to the effective limit (`rising`), 0 when `exhausted`, else `nil`. Rounded to 0.1 s.
+    public var seconds: Double?
+    /// The slope the forecast uses, fds per second (rounded to 0.01).
+    public var slopePerS: Double?
+    /// `short` (last 5 s) or `long` (last 60 s): the window whose slope is used.
+    public var window: String?
+    /// Why the status is `unknown` or `warming-up`, or what corroborated a `rising`.
+    public var reason: String?
+
+    public init(status: Status, seconds: Double? = nil, slopePerS: Double? = nil, window: String? = nil,
+                reason: String? = nil) {
+        self.status = status
+        self.seconds = seconds
+        self.slopePerS = slopePerS
+        self.window = window
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, seconds, window, reason
+        case slopePerS = "slope_per_s"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(slopePerS, forKey: .slopePerS)
+        try c.encode(window, forKey: .window)
+        try c.encode(reason, forKey: .reason)
+    }
+}
+
+/// Trend detection over a short and a long window with Theil–Sen slopes.
+///
+/// `rising` needs a rise that is sustained (at least two increases and `minRise` fds net in the window) and
+/// corroborated: pipes or self-held pipe pairs carry the rise, or (long window only) the rise dwarfs the
+/// window's churn. Client sockets alone are bounded by maxclients, and a good rewrite's temporary pipes
+/// vanish again, so neither produces an ETA.
+struct ExhaustionEstimator {
+    static let shortWindowMs: Int64 = 5_000
+    static let longWindowMs: Int64 = 60_000
+    static let minSamples = 3
+    static let minSpanMs: Int64 = 2_000
+    static let minRise = 6
+    static let minSlope = 0.05
+    static let minLongSpanMs: Int64 = 20_000
+
+    var history: AnalysisHistory
+    var limit: FdLimitAssessment
+
+    func estimate(process: Reading<ProcSample>) -> ExhaustionEstimate {
+        guard let sample = process.value else {
+            let why = process.failureReason.map { "no /proc reading: \($0)" } ?? "no /proc reading (no local pid)"
+            return ExhaustionEstimate(status: .unknown, reason: why)
+        }
+        guard let effective = limit.effective else {
+            return ExhaustionEstimate(status: .unknown, reason: "no fd limit known (maxclients and RLIMIT_NOFILE unknown)")
+        }
+        let all = history.points.compactMap { point in point.fds.map { (point.time.millisecondsSince1970, $0) } }
+        let short = Trend(all.filter { $0.0 >= (all.last?.0 ?? 0) - Self.shortWindowMs })
+        if limit.isExhausted(sample.fds) {
+            return ExhaustionEstimate(status: .exhausted, seconds: 0, slopePerS: short.map { rounded($0.totalSlope, 2) },
+                                      window: short == nil ? nil : "short")
+        }
+        guard all.count >= Self.minSamples, let firstTime = all.first?.0, let lastTime = all.last?.0,
+              lastTime - firstTime >= Self.minSpanMs else {
+            return ExhaustionEstimate(status: .warmingUp, reason: "\(all.count) fd samples since start")
+        }
+        let remaining = Double(effective - sample.fds.total)
+        if let short, let why = short.risingReason(allowChurnRule: false) {
+            return rising(slope: short.totalSlope, remaining: remaining, window: "short", reason: why)
+        }
+        let longPoints = all.filter { $0.0 >= lastTime - Self.longWindowMs }
+        if let long = Trend(longPoints), long.spanMs >= Self.minLongSpanMs,
+           let why = long.risingReason(allowChurnRule: true), (short?.totalSlope ?? 0) >= 0 {
+            return rising(slope: long.totalSlope, remaining: remaining, window: "long", reason: why)
+        }
+        return ExhaustionEstimate(status: .flat, slopePerS: rounded((short?.totalSlope ?? 0), 2),
+                                  window: short == nil ? nil : "short")
+    }
+
+    private func rising(slope: Double, remaining: Double, window: String, reason: String) -> ExhaustionEstimate {
+        ExhaustionEstimate(status: .rising, seconds: rounded(max(0, remaining) / slope, 1),
+                           slopePerS: rounded(slope, 2), window: window, reason: reason)
+    }
+}
+
+/// Slopes of one window of fd samples. The pipe, pair and churn figures are only computed when the total
+/// rises at all: most windows are flat and this runs on every snapshot.
+struct Trend {
+    var samples: [(Int64, FdPoint)]
+    var spanMs: Int64
+    var totalSlope: Double
+    var netRise: Int
+    var increases: Int
+
+    init?(_ samples: [(Int64, FdPoint)]) {
+        guard samples.count >= ExhaustionEstimator.minSamples, let first = samples.first, let last = samples.last,
+              last.0 - first.0 > 0,
+              let total = TheilSen.slope(times: samples.map(\.0), values: samples.map { Double($0.1.total) })
+        else { return nil }
+        self.samples = samples
+        spanMs = last.0 - first.0
+        totalSlope = total
+        netRise = last.1.total - first.1.total
+        increases = zip(samples, samples.dropFirst()).filter { $1.1.total > $0.1.total }.count
+    }
+
+    private func slope(_ value: (FdPoint) -> Int) -> Double {
+        TheilSen.slope(times: samples.map(\.0), values: samples.map { Double(value($0.1)) }) ?? 0
+    }
+
+    /// Median absolute residual of the totals around the Theil–Sen line: the window's churn.
+    private var churn: Double {
+        let t0 = samples[0].0
+        var centre = samples.map { Double($0.1.total) - totalSlope * Double($0.0 - t0) / 1000 }
+        let intercept = TheilSen.median(&centre) ?? 0
+        var residuals = centre.map { abs($0 - intercept) }
+        return TheilSen.median(&residuals) ?? 0
+    }
+
+    /// Why this window counts as rising, or `nil`.
+    func risingReason(allowChurnRule: Bool) -> String? {
+        guard totalSlope > ExhaustionEstimator.minSlope, netRise >= ExhaustionEstimator.minRise, increases >= 2
+        else { return nil }
+        let needed = max(ExhaustionEstimator.minSlope, 0.5 * totalSlope)
+        if slope(\.pipes) >= needed { return "pipes rising" }
+        if 2 * slope(\.selfHeldPipePairs) >= needed { return "self-held pipe pairs rising" }
+        // Sockets alone: only a long rise far above the window's own scatter.
+        if allowChurnRule, Double(netRise) >= max(30, 8 * churn) { return "rise far above churn" }
+        return nil
+    }
+}
+
+func rounded(_ value: Double, _ digits: Int) -> Double {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    return (value * scale).rounded() / scale
+}

@@ -1,0 +1,52 @@
+import AoftopModel
+
+/// The few numbers of one snapshot that trends are computed from. Kept small so a 15-minute history is cheap.
+public struct HistoryPoint: Sendable, Equatable {
+    public var time: Timestamp
+    /// `nil` when the `/proc` reading failed for that snapshot.
+    public var fds: FdPoint?
+    public var cpuTicks: UInt64?
+    public var clockTicksPerSecond: Int?
+    public var connectedClients: Int?
+    /// Log totals of `aof-fork-failed` / `rdb-fork-failed` since the log follower started.
+    public var aofForkFailures: Int?
+    public var rdbForkFailures: Int?
+    public var logLinesRead: Int?
+    public var aofRewrites: Int64?
+    public var totalForks: Int64?
+
+    public init(_ snapshot: Snapshot) {
+        time = snapshot.time
+        let process = snapshot.process.value
+        fds = process.map { FdPoint($0.fds) }
+        cpuTicks = process?.cpuTicks
+        clockTicksPerSecond = process?.clockTicksPerSecond
+        let redis = snapshot.redis.value
+        connectedClients = redis?.connectedClients
+        aofRewrites = redis?.aofRewrites
+        totalForks = redis?.totalForks
+        let log = snapshot.log.value
+        aofForkFailures = log.map { $0.totals[.aofForkFailed] ?? 0 }
+        rdbForkFailures = log.map { $0.totals[.rdbForkFailed] ?? 0 }
+        logLinesRead = log?.linesRead
+    }
+}
+
+/// The fd census figures a trend needs.
+public struct FdPoint: Sendable, Equatable {
+    public var total: Int
+    public var sockets: Int
+    public var clientSockets: Int
+    public var pipes: Int
+    public var selfHeldPipePairs: Int
+    public var lowestFree: Int
+
+    public init(_ census: FdCensus) {
+        total = census.total
+        sockets = census.sockets
+        clientSockets = census.clientSockets
+        pipes = census.pipes
+        selfHeldPipePairs = census.selfHeldPipePairs
+        lowestFree = census.lowestFreeFd
+    }
+}

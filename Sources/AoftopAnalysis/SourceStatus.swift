@@ -1,0 +1,59 @@
+import AoftopModel
+
+/// How each source of the snapshot fared, so a pane can say why it is empty.
+public struct SourceStatus: Sendable, Equatable, Codable {
+    public struct State: Sendable, Equatable, Codable {
+        /// `ok`, `failed` or `not_configured`.
+        public var status: String
+        public var reason: String?
+
+        public init(status: String, reason: String? = nil) {
+            self.status = status
+            self.reason = reason
+        }
+
+        init<Value>(_ reading: Reading<Value>) {
+            switch reading {
+            case .ok: self.init(status: "ok")
+            case .failed(let reason): self.init(status: "failed", reason: reason)
+            case .notConfigured: self.init(status: "not_configured")
+            }
+        }
+
+        public var isOK: Bool { status == "ok" }
+
+        enum CodingKeys: String, CodingKey { case status, reason }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(status, forKey: .status)
+            try c.encode(reason, forKey: .reason)
+        }
+    }
+
+    public var redis: State
+    public var process: State
+    public var log: State
+    public var aofDirectory: State
+    /// `CONFIG GET` (renamed away or denied by ACL leaves INFO alone); `not_configured` without a Redis reading.
+    public var config: State
+
+    public init(redis: State, process: State, log: State, aofDirectory: State, config: State) {
+        self.redis = redis
+        self.process = process
+        self.log = log
+        self.aofDirectory = aofDirectory
+        self.config = config
+    }
+
+    init(_ snapshot: Snapshot) {
+        self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: State(snapshot.log),
+                  aofDirectory: State(snapshot.aofDirectory),
+                  config: snapshot.redis.value.map { State($0.config) } ?? State(status: "not_configured"))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case redis, process, log, config
+        case aofDirectory = "aof_directory"
+    }
+}

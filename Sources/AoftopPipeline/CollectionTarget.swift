@@ -1,0 +1,27 @@
+import RedisCollector
+
+/// What to watch and how: the Redis connection (optional: `/proc` and the log work without it), and any pid or
+/// log path the operator gave explicitly (they win over what is discovered).
+public struct CollectionTarget: Sendable {
+    public var endpoint: RedisEndpoint?
+    public var credentials: RedisCredentials?
+    /// Connect and read timeout for Redis, in seconds.
+    public var timeout: Double
+    public var pid: Int32?
+    public var logPath: String?
+    /// How much of an existing log to read at start.
+    public var logBacklogBytes: Int
+    /// `/proc`, or a fake tree in tests.
+    public var procRoot: String
+
+    public init(endpoint: RedisEndpoint?, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
+                pid: Int32? = nil, logPath: String? = nil, logBacklogBytes: Int = 64 * 1024, procRoot: String = "/proc") {
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.timeout = timeout
+        self.pid = pid
+        self.logPath = logPath
+        self.logBacklogBytes = logBacklogBytes
+        self.procRoot = procRoot
+    }
+}

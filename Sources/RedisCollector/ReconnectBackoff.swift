@@ -1,0 +1,33 @@
+/// When the next connection attempt may be made: capped exponential backoff on an injected clock.
+///
+/// Pure value logic, so tests drive it with a fake clock. After a failure at time `t` the next attempt is allowed
+/// at `t + delay`; each further failure doubles `delay` up to `maxDelay`; a success resets it.
+public struct ReconnectBackoff: Sendable, Equatable {
+    public let initialDelay: Double
+    public let maxDelay: Double
+    /// The delay the next failure will impose.
+    public private(set) var currentDelay: Double
+    /// The earliest time another attempt is allowed; `nil` when one may be made now.
+    public private(set) var nextAttemptAt: Double?
+
+    public init(initialDelay: Double = 0.5, maxDelay: Double = 30) {
+        self.initialDelay = initialDelay
+        self.maxDelay = max(maxDelay, initialDelay)
+        self.currentDelay = initialDelay
+    }
+
+    public func mayAttempt(at now: Double) -> Bool { nextAttemptAt.map { now >= $0 } ?? true }
+
+    /// Seconds until an attempt is allowed (0 when allowed now).
+    public func remaining(at now: Double) -> Double { max(0, (nextAttemptAt ?? now) - now) }
+
+    public mutating func recordFailure(at now: Double) {
+        nextAttemptAt = now + currentDelay
+        currentDelay = min(currentDelay * 2, maxDelay)
+    }
+
+    public mutating func recordSuccess() {
+        currentDelay = initialDelay
+        nextAttemptAt = nil
+    }
+}

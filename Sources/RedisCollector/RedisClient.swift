@@ -1,0 +1,94 @@
+import RESP
+
+/// A read-only Redis client that keeps ONE persistent connection.
+///
+/// The connection is opened lazily and then kept: during fd exhaustion the server refuses new connections while
+/// an established one still works, so aoftop never reconnects needlessly. After a failure it reconnects with
+/// `ReconnectBackoff` on the injected clock; while backing off, calls fail at once with the last error and
+/// touch no socket. Each (re)connection authenticates first when credentials are given. RESP2 only (no HELLO).
+public final class RedisClient {
+    public let endpoint: RedisEndpoint
+    public let timeout: Double
+    private let credentials: RedisCredentials?
+    private let clock: @Sendable () -> Double
+    private var connection: RedisConnection?
+    public private(set) var backoff: ReconnectBackoff
+    /// The error of the last failed connection or call, kept for the backoff period.
+    public private(set) var lastError: RedisError?
+    /// Incremented on every successful (re)connection, so callers can reset per-connection caches.
+    public private(set) var connectionGeneration = 0
+
+    public init(endpoint: RedisEndpoint, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
+                clock: @escaping @Sendable () -> Double = MonotonicClock.now,
+                backoff: ReconnectBackoff = ReconnectBackoff()) {
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.timeout = timeout
+        self.clock = clock
+        self.backoff = backoff
+    }
+
+    public var isConnected: Bool { connection?.isOpen ?? false }
+
+    /// Sends `INFO [section…]`, `PING` or `CONFIG GET …` (anything else throws `commandNotAllowed` and is
+    /// never sent). Error replies come back as `.error`, except `NOAUTH`, which is thrown as `.noAuth`.
+    /// Connection failures are thrown as `RedisError` and start or extend the backoff.
+    public func call(_ arguments: [String]) throws -> RESPValue {
+        try ReadOnlyCommands.check(arguments, allowAuth: false)
+        let connection = try connected()
+        let reply: RESPValue
+        do {
+            reply = try connection.call(arguments)
+        } catch let error as RedisError {
+            fail(error)
+            throw error
+        }
+        if let message = reply.errorMessage, message.hasPrefix("NOAUTH") {
+            throw RedisError.noAuth(credentials == nil ? "\(message) (no password given)" : message)
+        }
+        return reply
+    }
+
+    /// Connects (and authenticates) now unless connected, within the same backoff rules as `call`.
+    public func connectIfNeeded() throws {
+        _ = try connected()
+    }
+
+    /// Closes the connection (the next call reconnects without waiting for a backoff).
+    public func disconnect() {
+        connection?.close()
+        connection = nil
+    }
+
+    private func connected() throws -> RedisConnection {
+        if let connection, connection.isOpen { return connection }
+        connection = nil
+        let now = clock()
+        if let lastError, !backoff.mayAttempt(at: now) { throw lastError }
+        do {
+            let fresh = try RedisConnection(endpoint: endpoint, timeout: timeout)
+            if let credentials {
+                let reply = try fresh.call(credentials.authCommand)
+                if let message = reply.errorMessage {
+                    fresh.close()
+                    throw RedisError.authenticationFailed(message)
+                }
+            }
+            connection = fresh
+            connectionGeneration += 1
+            backoff.recordSuccess()
+            lastError = nil
+            return fresh
+        } catch let error as RedisError {
+            fail(error)
+            throw error
+        }
+    }
+
+    private func fail(_ error: RedisError) {
+        connection?.close()
+        connection = nil
+        lastError = error
+        backoff.recordFailure(at: clock())
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct AoftopCommand: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "aoftop",
+        abstract: "Watch a Redis/Valkey server's fds, pipes, AOF rewrites and fork failures; predict fd exhaustion.",
+        discussion: """
+        Target flags follow redis-cli: -h HOST, -p PORT, -s SOCKET, --user USER; the password comes from \
+        REDISCLI_AUTH or --password-file, never from the command line. --help shows help (-h is the host).
+        """,
+        version: version,
+        subcommands: [SnapshotCommand.self, ScanCommand.self],
+        helpNames: [.long])
+}

@@ -1,0 +1,54 @@
+import AoftopModel
+import AoftopPipeline
+import ArgumentParser
+import Foundation
+import RedisCollector
+
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Take one snapshot (INFO/CONFIG, /proc fd census, log tail) and print it.",
+        discussion: """
+        With only a port, the pid comes from INFO or from the owner of the listening socket, and the log path \
+        from CONFIG GET logfile (relative to the server's directory). Exit status: 0 when every source answered, \
+        1 when one failed (the rest is still printed).
+        """)
+
+    @OptionGroup var target: TargetOptions
+
+    @Option(help: "Read /proc for this pid instead of discovering it.")
+    var pid: Int32?
+
+    @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
+    var log: String?
+
+    @Option(help: ArgumentHelp("How much of the existing log to read, in KiB.", valueName: "KiB"))
+    var backlog: Int = 64
+
+    @Flag(help: "Print the snapshot as JSON (the recording format).")
+    var json = false
+
+    func validate() throws {
+        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
+        guard (0...65536).contains(backlog) else { throw ValidationError("--backlog must be between 0 and 65536 KiB") }
+    }
+
+    func run() throws {
+        let collectionTarget = CollectionTarget(endpoint: target.endpoint, credentials: try resolvedCredentials(),
+                                                timeout: target.timeout, pid: pid, logPath: log,
+                                                logBacklogBytes: backlog * 1024)
+        let snapshot = SnapshotCollector(target: collectionTarget).snapshot()
+        if json {
+            var data = try AoftopJSON.encoder(pretty: true).encode(snapshot)
+            data.append(0x0A)
+            FileHandle.standardOutput.write(data)
+        } else {
+            print(SnapshotText.render(snapshot), terminator: "")
+        }
+        if let failure = SnapshotText.firstFailure(snapshot) { throw fail(failure) }
+    }
+
+    private func resolvedCredentials() throws -> RedisCredentials? {
+        do { return try target.credentials() } catch { throw fail("\(error)") }
+    }
+}

@@ -1,0 +1,104 @@
+import AoftopModel
+import Foundation
+
+/// The human-readable form of one snapshot: one block per source, a failed source saying why in one line.
+enum SnapshotText {
+    static func render(_ snapshot: Snapshot) -> String {
+        var lines: [String] = []
+        let source = snapshot.source
+        var title = "aoftop snapshot  \(source.displayName)"
+        if let server = source.server, let version = source.version { title += "  \(server) \(version)" }
+        if let pid = source.pid { title += "  pid \(pid)" }
+        lines.append(title + "  \(snapshot.time.iso8601)")
+        lines.append("")
+        lines += redisLines(snapshot.redis)
+        lines += processLines(snapshot.process)
+        lines += logLines(snapshot.log)
+        lines += aofDirectoryLines(snapshot.aofDirectory)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The first failed source as one line for standard error, or nil when all answered.
+    static func firstFailure(_ snapshot: Snapshot) -> String? {
+        if let reason = snapshot.redis.failureReason { return "redis: \(reason)" }
+        if let reason = snapshot.process.failureReason { return "/proc: \(reason)" }
+        if let reason = snapshot.log.failureReason { return "log: \(reason)" }
+        return nil
+    }
+
+    private static func header<T>(_ name: String, _ reading: Reading<T>, _ detail: String = "") -> String {
+        let label = name.padding(toLength: 9, withPad: " ", startingAt: 0)
+        switch reading {
+        case .ok: return "\(label)ok" + (detail.isEmpty ? "" : "  \(detail)")
+        case .failed(let reason): return "\(label)FAILED  \(reason)"
+        case .notConfigured: return "\(label)not configured"
+        }
+    }
+
+    private static func row(_ name: String, _ text: String) -> String {
+        "  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + text
+    }
+
+    private static func redisLines(_ reading: Reading<RedisSample>) -> [String] {
+        let latency = reading.value?.infoLatencyMicros.map { "INFO \(Format.micros($0))" } ?? ""
+        var lines = [header("redis", reading, latency)]
+        guard let redis = reading.value else { return lines }
+        let config = redis.config.value
+        let maxclients = config?.maxclients ?? redis.maxclients
+        let hz = (config?.hz ?? redis.hz).map(String.init) ?? "?"
+        lines.append(row("server", "\(redis.server ?? "redis") \(redis.version ?? "?")  role \(redis.role ?? "?")  uptime \(redis.uptimeSeconds.map(Format.duration) ?? "?")  hz \(hz)"))
+        lines.append(row("clients", "connected \(Format.optional(redis.connectedClients)) / maxclients \(Format.optional(maxclients))  rejected \(Format.optional(redis.rejectedConnections))  received \(Format.optional(redis.totalConnectionsReceived))"))
+        var aof = "enabled \(Format.yesNo(redis.aofEnabled))"
+        if redis.aofEnabled == true {
+            aof += "  current \(Format.optionalBytes(redis.aofCurrentSize))  base \(Format.optionalBytes(redis.aofBaseSize))"
+            if let current = redis.aofCurrentSize, let base = redis.aofBaseSize {
+                // serverCron's own arithmetic: a base of 0 counts as 1.
+                aof += "  growth \(current * 100 / max(base, 1) - 100)%"
+            }
+            aof += "  threshold \(config?.autoAofRewritePercentage.map { "\($0)%" } ?? "?") (min \(Format.optionalBytes(config?.autoAofRewriteMinSize)))"
+        }
+        lines.append(row("aof", aof))
+        lines.append(row("rewrites", "in progress \(Format.yesNo(redis.aofRewriteInProgress))  scheduled \(Format.yesNo(redis.aofRewriteScheduled))  last \(redis.aofLastBgrewriteStatus ?? "?")  done \(Format.optional(redis.aofRewrites))  consecutive failures \(Format.optional(redis.aofRewritesConsecutiveFailures))"))
+        lines.append(row("forks", "total \(Format.optional(redis.totalForks))  latest \(redis.latestForkUsec.map(Format.micros) ?? "?")  last bgsave \(redis.rdbLastBgsaveStatus ?? "?")  used memory \(Format.optionalBytes(redis.usedMemory))"))
+        switch redis.config {
+        case .ok: lines.append(row("config", "ok  logfile \(config?.logfile.map { $0.isEmpty ? "(stdout)" : $0 } ?? "?")  dir \(config?.dir ?? "?")"))
+        case .failed(let reason): lines.append(row("config", "unknown: \(reason)"))
+        case .notConfigured: lines.append(row("config", "not asked"))
+        }
+        return lines
+    }
+
+    private static func processLines(_ reading: Reading<ProcSample>) -> [String] {
+        var lines = [header("process", reading, reading.value.map { "pid \($0.pid) \($0.command)" } ?? "")]
+        guard let process = reading.value else { return lines }
+        let fds = process.fds
+        let anon = fds.anonInodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append(row("fds", "total \(fds.total): sockets \(fds.sockets) (\(fds.listeningSockets) listening, \(fds.clientSockets) client), pipes \(fds.pipes) (\(fds.selfHeldPipePairs) self-held pairs), anon \(fds.anonInodeTotal)\(anon.isEmpty ? "" : " (\(anon))"), files \(fds.regularFiles), other \(fds.other)"))
+        lines.append(row("fd numbers", "highest \(fds.highestFd), lowest free \(fds.lowestFreeFd)"))
+        lines.append(row("limits", "open files soft \(process.limits.soft.map(String.init) ?? "unlimited"), hard \(process.limits.hard.map(String.init) ?? "unlimited")"))
+        lines.append(row("cpu", "\(Format.duration(Int64(process.cpuTicks) / Int64(max(process.clockTicksPerSecond, 1)))) total"))
+        return lines
+    }
+
+    private static func logLines(_ reading: Reading<LogSample>) -> [String] {
+        var lines = [header("log", reading, reading.value.map { "\($0.path) (\($0.fileState.rawValue.replacingOccurrences(of: "_", with: " ")))" } ?? "")]
+        guard let log = reading.value else { return lines }
+        lines.append(row("read", "\(log.linesRead) lines, \(Format.bytes(Int64(log.bytesRead)))\(log.rotations > 0 ? ", \(log.rotations) rotations" : "")"))
+        let kinds = log.totals.filter { $0.key != .other && $0.value > 0 }.sorted { $0.key < $1.key }
+        lines.append(row("kinds", kinds.isEmpty ? "nothing aoftop watches for" : kinds.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")))
+        for (index, event) in log.events.suffix(8).reversed().enumerated() {
+            let time = event.time.map { String($0.iso8601.dropFirst(11).prefix(12)) } ?? "            "
+            let detail = event.error ?? event.fd.map { "fd=\($0)" } ?? event.growthPercent.map { "\($0)% growth" } ?? event.message
+            lines.append(row(index == 0 ? "recent" : "", "\(time) \(event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail.prefix(80))"))
+        }
+        if log.droppedEvents > 0 { lines.append(row("", "(\(log.droppedEvents) more events not listed; counted above)")) }
+        return lines
+    }
+
+    private static func aofDirectoryLines(_ reading: Reading<AofDirectorySample>) -> [String] {
+        if case .notConfigured = reading { return [] }
+        return [header("aof dir", reading, reading.value.map {
+            "\($0.path): \($0.files) files (\($0.incrFiles) incr), \(Format.bytes(Int64($0.totalBytes)))"
+        } ?? "")]
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import RedisCollector
+
+/// The redis-cli style flags that say which server to watch.
+struct TargetOptions: ParsableArguments {
+    @Option(name: [.customShort("h"), .long], help: "Server hostname or IP.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: [.customShort("p"), .long], help: "Server port.")
+    var port: Int = 6379
+
+    @Option(name: [.customShort("s"), .long], help: "Server unix socket (overrides host and port).")
+    var socket: String?
+
+    @Option(help: "ACL user name (the password comes from REDISCLI_AUTH or --password-file).")
+    var user: String?
+
+    @Option(help: ArgumentHelp("Read the password from the first line of this file.", valueName: "path"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("Connect and read timeout for Redis, in seconds.", valueName: "seconds"))
+    var timeout: Double = 1.0
+
+    /// redis-cli's `-a` puts the password where `ps` shows it; refuse it with the alternatives instead of
+    /// "unknown option".
+    @Option(name: [.customShort("a"), .customLong("pass")], help: .hidden)
+    var passwordOnCommandLine: String?
+
+    func validate() throws {
+        if passwordOnCommandLine != nil {
+            throw ValidationError("a password on the command line is visible to every user in `ps`: use REDISCLI_AUTH or --password-file")
+        }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535, not \(port)") }
+        guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
+    }
+
+    var endpoint: RedisEndpoint {
+        if let socket { return .unix(path: socket) }
+        return .tcp(host: host, port: port)
+    }
+
+    func credentials() throws -> RedisCredentials? {
+        try RedisCredentials.resolve(user: user, passwordFile: passwordFile,
+                                     environment: ProcessInfo.processInfo.environment)
+    }
+}

@@ -1,1 +1,0 @@
-print("aoftop: not built yet")

@@ -1,0 +1,152 @@
+import AoftopModel
+import Foundation
+import Testing
+@testable import AoftopAnalysis
+
+@Suite("Assessment JSON")
+struct JSONTests {
+    /// The blog case with a failed log source: keys, nulls and values are stable.
+    static func sample() -> Assessment {
+        let census = FdCensus(total: 10_322, sockets: 499, listeningSockets: 2, pipes: 9_823, selfHeldPipePairs: 4_911,
+                              anonInodes: ["eventpoll": 1], regularFiles: 0, other: -1, highestFd: 10_321,
+                              lowestFreeFd: 10_322)
+        let snapshot = Build.snapshot(at: 0, redis: .ok(Build.redis(maxclients: 10_000)),
+                                      process: .ok(Build.process(census, soft: 65_535)),
+                                      log: .failed("permission denied"))
+        return assess(snapshot, history: AnalysisHistory())
+    }
+
+    static let golden = #"""
+    {
+      "aof" : {
+        "base_size" : 0,
+        "current_size" : 69383,
+        "dir_files" : null,
+        "enabled" : true,
+        "growth_percent" : 6938200,
+        "incr_files" : null,
+        "last_bgrewrite_status" : "ok",
+        "min_size" : 1024,
+        "state" : "due",
+        "threshold_percent" : 100
+      },
+      "diagnosis" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9): upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
+      "eta" : {
+        "reason" : null,
+        "seconds" : 0,
+        "slope_per_s" : null,
+        "status" : "exhausted",
+        "window" : null
+      },
+      "fds" : {
+        "baseline_pipes" : 3,
+        "client_socket" : 497,
+        "connected_clients" : 50,
+        "highest" : 10321,
+        "lowest_free" : 10322,
+        "pipe" : 9823,
+        "self_pipe_pairs" : 4911,
+        "socket" : 499,
+        "total" : 10322
+      },
+      "findings" : [
+        {
+          "code" : "redis-2857",
+          "headline" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)",
+          "remedy" : "upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
+          "severity" : "critical"
+        },
+        {
+          "code" : "fd-exhausted",
+          "headline" : "fd limit reached: next fd 10322 ≥ event-loop setsize 10128 (ERANGE), 10322 fds open",
+          "remedy" : "new clients are refused until Redis restarts",
+          "severity" : "critical"
+        },
+        {
+          "code" : "source-failed",
+          "headline" : "no log reading: permission denied — fork failures unknown",
+          "remedy" : null,
+          "severity" : "warning"
+        }
+      ],
+      "fork_failures" : {
+        "aof" : null,
+        "inferred_from_info" : false,
+        "last" : null,
+        "per_minute" : null,
+        "rdb" : null,
+        "total" : null
+      },
+      "leak" : {
+        "client_sockets_trend" : null,
+        "excess_pipes" : 9820,
+        "fds_per_failure" : null,
+        "ratchet" : false,
+        "signature" : "+9820 pipe fds over baseline 3, 4911 self-held pairs",
+        "suspected" : true
+      },
+      "limit" : {
+        "binding" : "event-loop",
+        "effective" : 10128,
+        "maxclients" : 10000,
+        "maxclients_source" : "config",
+        "rlimit_hard" : 65535,
+        "rlimit_soft" : 65535,
+        "setsize" : 10128,
+        "spare" : 0
+      },
+      "pid" : 1838,
+      "process" : {
+        "cpu_percent" : null,
+        "log_silent_seconds" : null
+      },
+      "severity" : "critical",
+      "sources" : {
+        "aof_directory" : {
+          "reason" : null,
+          "status" : "not_configured"
+        },
+        "config" : {
+          "reason" : null,
+          "status" : "ok"
+        },
+        "log" : {
+          "reason" : "permission denied",
+          "status" : "failed"
+        },
+        "process" : {
+          "reason" : null,
+          "status" : "ok"
+        },
+        "redis" : {
+          "reason" : null,
+          "status" : "ok"
+        }
+      },
+      "time" : "2023-11-14T22:13:20.000Z",
+      "version" : "3.2.8"
+    }
+    """#
+
+    @Test("Golden JSON: snake_case keys, unknowns as null")
+    func golden() throws {
+        let data = try AoftopJSON.encoder(pretty: true).encode(Self.sample())
+        let text = String(decoding: data, as: UTF8.self)
+        if ProcessInfo.processInfo.environment["AOFTOP_PRINT_GOLDEN"] != nil { print(text) }
+        #expect(text == Self.golden)
+    }
+
+    @Test("Round trip")
+    func roundTrip() throws {
+        let assessment = Self.sample()
+        let data = try AoftopJSON.encoder().encode(assessment)
+        #expect(try AoftopJSON.decoder().decode(Assessment.self, from: data) == assessment)
+    }
+
+    @Test("Check line with perfdata")
+    func checkLine() {
+        #expect(Self.sample().checkLine == "CRITICAL - fd limit reached: next fd 10322 ≥ event-loop setsize 10128 (ERANGE), "
+            + "10322 fds open (AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)) "
+            + "| fds=10322;;10128 pipes=9823 sockets=499 eta=0s growth=6938200%")
+    }
+}
