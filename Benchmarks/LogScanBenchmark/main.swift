@@ -60,14 +60,16 @@ func cpuTime() -> Double {
     return total
 }
 
-func median(_ body: () -> Void) -> Double {
-    var times: [Double] = []
+/// Median wall and CPU seconds of `runs` runs (CPU = user + system of this process and its children).
+func median(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    var walls: [Double] = [], cpus: [Double] = []
     for _ in 0..<runs {
-        let start = now()
+        let start = now(), cpuStart = cpuTime()
         body()
-        times.append(now() - start)
+        walls.append(now() - start)
+        cpus.append(cpuTime() - cpuStart)
     }
-    return times.sorted()[runs / 2]
+    return (walls.sorted()[runs / 2], cpus.sorted()[runs / 2])
 }
 
 let bench = sharedDirectory()
@@ -85,10 +87,11 @@ if let attributes = try? FileManager.default.attributesOfItem(atPath: logPath),
 }
 // `LogScanBenchmark BYTES aoftop-only`: just the scanner, for profiling (perf record).
 if CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "aoftop-only" {
-    for _ in 0..<3 {
+    for _ in 0..<5 {
         let start = now(), cpuStart = cpuTime()
         do {
-            let report = try LogScanner().scan(path: logPath)
+            let bufferBytes = CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? (1 << 20) : 1 << 20
+            let report = try LogScanner(bufferBytes: bufferBytes).scan(path: logPath)
             let seconds = now() - start, cpu = cpuTime() - cpuStart
             print("lines \(report.lines), aof-fork-failed \(report.count(.aofForkFailed)): \(seconds) s wall, \(cpu) s cpu")
         } catch { fail("\(error)") }
@@ -145,23 +148,25 @@ let grepTotal = Int(grepECount.trimmingCharacters(in: .whitespacesAndNewlines)) 
 let fourKinds = expected.map { report.count($0.0) }.reduce(0, +)
 
 func gbps(_ seconds: Double) -> String { String(format: "%.2f", Double(fileBytes) / seconds / 1e9) }
-func row(_ name: String, _ seconds: Double) -> String {
-    let padded = name.padding(toLength: 34, withPad: " ", startingAt: 0)
-    return "| \(padded) | \(String(format: "%7.3f", seconds)) | \(gbps(seconds).leftPad(6)) | \(String(format: "%6.2f", seconds / aoftopTime).leftPad(8)) |"
-}
 extension String { func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self } }
+func row(_ name: String, _ t: (wall: Double, cpu: Double)) -> String {
+    let padded = name.padding(toLength: 32, withPad: " ", startingAt: 0)
+    return "| \(padded) | \(String(format: "%6.3f", t.wall)) | \(gbps(t.wall).leftPad(6)) | \(String(format: "%6.3f", t.cpu)) | \(gbps(t.cpu).leftPad(6)) | \(String(format: "%5.2f", t.wall / aoftopTime.wall).leftPad(6)) | \(String(format: "%5.2f", t.cpu / aoftopTime.cpu).leftPad(6)) |"
+}
 
 print("")
 print("file: \(logPath) (\(fileBytes) bytes, \(report.lines) lines), median of \(runs) warm runs")
-print("| contender                          |   s     |  GB/s  | × aoftop |")
-print("|------------------------------------|---------|--------|----------|")
+print("| contender                        | wall s | GB/s   | cpu s  | GB/s   | wall×  | cpu×   |")
+print("|----------------------------------|--------|--------|--------|--------|--------|--------|")
 print(row("aoftop LogScanner (all kinds)", aoftopTime))
 print(row("logscan read hash (floor)", hashTime))
 print(row("logscan mmap lines (C per line)", linesTime))
 print(row("grep -c -E (four-way regex)", grepETime))
 print(row("grep -c -F (four literals)", grepFTime))
+print("(× = time relative to aoftop; cpu = user + system, robust when other work shares the cores)")
 print("")
-print("aoftop vs grep -E: \(String(format: "%.1f", grepETime / aoftopTime))× faster; vs logscan read hash: \(String(format: "%.2f", aoftopTime / hashTime))× its time")
+print("aoftop vs grep -c -E: \(String(format: "%.1f", grepETime.wall / aoftopTime.wall))× faster (wall), \(String(format: "%.1f", grepETime.cpu / aoftopTime.cpu))× (cpu)")
+print("aoftop / logscan read hash: \(String(format: "%.2f", aoftopTime.wall / hashTime.wall))× its time (wall), \(String(format: "%.2f", aoftopTime.cpu / hashTime.cpu))× (cpu)")
 print("counts: aoftop four kinds \(fourKinds), grep -E lines \(grepTotal), grep -F lines \(grepFCount.trimmingCharacters(in: .whitespacesAndNewlines)); logscan: \(logscanOutput.trimmingCharacters(in: .whitespacesAndNewlines))")
 print(countsMatch && fourKinds == grepTotal ? "counts match" : "COUNTS DIFFER")
 if !countsMatch { exit(2) }

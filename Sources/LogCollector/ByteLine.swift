@@ -41,10 +41,13 @@ struct ByteLine {
         guard offset >= 0, n <= count - offset else { return false }
         // Most compares fail in the first 8 bytes: decide those with one unaligned load, no libc call.
         if n >= 8 {
-            let mine = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
-            let theirs = UnsafeRawPointer(literal.utf8Start).loadUnaligned(as: UInt64.self)
-            guard mine == theirs else { return false }
-            return n == 8 || memcmp(base + offset + 8, literal.utf8Start + 8, n - 8) == 0
+            let mine = UnsafeRawPointer(base + offset), theirs = UnsafeRawPointer(literal.utf8Start)
+            guard mine.loadUnaligned(as: UInt64.self) == theirs.loadUnaligned(as: UInt64.self) else { return false }
+            if n < 16 { return memcmp(mine + 8, theirs + 8, n - 8) == 0 }
+            // Many messages share their first word ("Background saving…" vs "Background AOF…"): test a second one.
+            guard mine.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == theirs.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            else { return false }
+            return n == 16 || memcmp(mine + 16, theirs + 16, n - 16) == 0
         }
         return memcmp(base + offset, literal.utf8Start, n) == 0
     }

@@ -38,7 +38,7 @@ struct CivilTime: Equatable {
 
 /// Converts local civil times to UTC, caching the zone's offset per local hour so a scan of millions of lines
 /// makes one `mktime` call per distinct hour, not one per line.
-struct LocalTimeConverter {
+struct LocalTimeConverter: Sendable {
     let zone: LogTimeZone
     private var cachedHour: Int64 = .min
     private var cachedOffset: Int64 = 0

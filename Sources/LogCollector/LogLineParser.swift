@@ -4,7 +4,7 @@ import AoftopModel
 ///
 /// Not thread-safe: it caches the local zone's UTC offset, so give each task its own parser (they are cheap).
 /// No input can crash it: malformed lines, truncated timestamps, invalid UTF-8 and NUL bytes yield `other`.
-public struct LogLineParser {
+public struct LogLineParser: Sendable {
     /// Messages (and error texts) in events are cut to this many bytes.
     public static let maxMessageBytes = 1024
 

@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct LogFollowerTests {
     @Test func backlogIsBoundedAndStartsOnALineBoundary() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         var written: [String] = []
         var text = ""
         for i in 0..<10_000 {
@@ -27,14 +29,18 @@ import Testing
     }
 
     @Test func backlogStartingExactlyOnALineBoundaryKeepsThatLine() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, "aaaa\nbbbb\ncccc\n") // the last 10 bytes are exactly "bbbb\ncccc\n"
         let follower = LogFollower(path: path, backlogBytes: 10)
         #expect(lines(follower.poll()) == ["bbbb", "cccc"])
     }
 
     @Test func partialLineIsHeldBackUntilItsNewline() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, "first\nsec")
         let follower = LogFollower(path: path)
         #expect(lines(follower.poll()) == ["first"])
@@ -47,6 +53,7 @@ import Testing
 
     @Test func renameRotationDrainsTheOldFileFirst() throws {
         let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/redis.log"
         try append(path, "one\ntwo\n")
         let follower = LogFollower(path: path)
@@ -68,7 +75,9 @@ import Testing
     }
 
     @Test func copytruncateRestartsAtZero() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, "a long first line before the truncation\nanother long line\n")
         let follower = LogFollower(path: path)
         #expect(lines(follower.poll()).count == 2)
@@ -80,7 +89,9 @@ import Testing
     }
 
     @Test func deletionAndRecreation() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, "before\n")
         let follower = LogFollower(path: path)
         #expect(lines(follower.poll()) == ["before"])
@@ -96,7 +107,9 @@ import Testing
     }
 
     @Test func fileThatAppearsLaterIsReadFromItsStart() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         let follower = LogFollower(path: path, backlogBytes: 8)
         for _ in 0..<3 {
             let poll = follower.poll()
@@ -111,7 +124,9 @@ import Testing
     }
 
     @Test func overlongLineIsTruncatedAndTheRestSkipped() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         let follower = LogFollower(path: path)
         // 200 KiB arriving in pieces over several polls, then its newline and a normal line.
         for _ in 0..<4 {
@@ -131,7 +146,9 @@ import Testing
     }
 
     @Test func readsAreCappedPerPoll() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         let line = String(repeating: "x", count: 99) + "\n"
         try append(path, String(repeating: line, count: 30_000)) // 3,000,000 bytes
         let follower = LogFollower(path: path, backlogBytes: 10 << 20, maxBytesPerPoll: 1 << 20)
@@ -149,7 +166,9 @@ import Testing
     }
 
     @Test func invalidUTF8NULAndCRLFPassThrough() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, [0x61, 0x00, 0xFF, 0xFE, 0x0A, 0x62, 0x0D, 0x0A])
         let follower = LogFollower(path: path)
         #expect(follower.poll().lines == [[0x61, 0x00, 0xFF, 0xFE], [0x62]])
@@ -157,6 +176,7 @@ import Testing
 
     @Test func unreadablePathsGiveOneLineReasons() throws {
         let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let follower = LogFollower(path: dir)
         #expect(follower.poll().status.failure == "cannot read \(dir): is a directory")
         #expect(LogFollower.readFailure(path: "/var/log/redis/redis.log", errno: EACCES)

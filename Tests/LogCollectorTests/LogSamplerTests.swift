@@ -7,7 +7,9 @@ import Testing
     static let reference = time("2017-08-20T00:00:00Z")
 
     @Test func collectsEventsTotalsAndCounters() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, try String(contentsOfFile: fixturePath("seed-3x.log"), encoding: .utf8))
         try append(path, "                _._\n")
         let collector = LogSampler(path: path, zone: .fixed(offsetSeconds: 0), referenceTime: Self.reference)
@@ -32,7 +34,9 @@ import Testing
     }
 
     @Test func eventsAreCappedPerCollectAndCounted() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         let line = "1838:M 15 Aug 13:52:01.101 # Can't rewrite append only file in background: fork: Cannot allocate memory\n"
         try append(path, String(repeating: line, count: 10))
         let collector = LogSampler(path: path, maxEventsPerCollect: 4, zone: .fixed(offsetSeconds: 0),
@@ -47,6 +51,7 @@ import Testing
 
     @Test func missingFileIsWaitingAndUnreadableIsFailed() throws {
         let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let waiting = LogSampler(path: dir + "/none.log", referenceTime: Self.reference).collect()
         #expect(waiting.value?.fileState == .waitingForFile)
         let failed = LogSampler(path: dir, referenceTime: Self.reference).collect()
@@ -54,7 +59,9 @@ import Testing
     }
 
     @Test func yearComesFromTheClockAtEachCollect() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, "1838:M 31 Dec 23:59:59.000 # Can't save in background: fork: x\n")
         let collector = LogSampler(path: path, zone: .fixed(offsetSeconds: 0), clock: { time("2025-01-01T00:00:30Z") })
         #expect(collector.collect().value?.events.first?.time == time("2024-12-31T23:59:59Z"))

@@ -12,7 +12,9 @@ import Testing
     }
 
     @Test func seedLogReportUsesTheMtimeYear() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         try append(path, try String(contentsOfFile: fixturePath("seed-3x.log"), encoding: .utf8))
         try append(path, "garbage \u{1} line\n[\n1838:M 16 Aug 01:09:00.000 # Can't save in background: fork: Cannot allocate memory")
         setModificationTime(path, "2017-08-20T00:00:00Z")
@@ -62,7 +64,9 @@ import Testing
     }
 
     @Test func linesLongerThanTheBufferAndBuffersBoundaries() throws {
-        let path = try makeTempDirectory() + "/redis.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/redis.log"
         let fork = "1838:M 7 Aug 01:07:39.319 # Can't rewrite append only file in background: fork: x\n"
             .replacingOccurrences(of: " 7 Aug", with: " 07 Aug")
         var text = String(repeating: "z", count: 10_000) + "\n"
@@ -77,6 +81,7 @@ import Testing
 
     @Test func missingFileThrowsAReadableError() throws {
         let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(throws: LogScanError(description: "cannot read \(dir)/none.log: no such file or directory")) {
             try LogScanner().scan(path: dir + "/none.log")
         }
@@ -87,7 +92,9 @@ import Testing
 
     @Test func scannerAgreesWithTheFullParser() throws {
         // Every format × kind line through both paths: the fast scan must count exactly what parse() classifies.
-        let path = try makeTempDirectory() + "/mixed.log"
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/mixed.log"
         var parser = LogLineParser(reference: time("2024-06-01T00:00:00Z"), zone: .fixed(offsetSeconds: 3600))
         var expected: [LogEventKind: Int] = [:]
         var text = ""
