@@ -40,7 +40,6 @@ public final class TmuxSession: @unchecked Sendable {
         _ = try session.tmux(["start-server", ";",
                               "set-option", "-g", "remain-on-exit", "on", ";",
                               "set-option", "-g", "default-terminal", term, ";",
-                              "set-option", "-g", "history-limit", "0", ";",
                               "new-session", "-d", "-x", String(columns), "-y", String(rows),
                               paneCommand.map(shellQuoted).joined(separator: " ")])
         return session

@@ -89,6 +89,9 @@ public final class Terminal {
         leaveok(window, true) // the cursor is hidden, so ncurses need not move it back after each update
         _ = curs_set(0)       // ERR on terminals without civis (vt100): harmless
         set_escdelay(escapeDelayMilliseconds)
+        for (sequence, code) in KeyDecoder.extraSequences where key_defined(sequence) <= 0 {
+            _ = define_key(sequence, code) // only where TERM's entry leaves the sequence unbound
+        }
 
         var colorsStarted = false
         if capabilities.colorMode != .none, has_colors(), start_color() == OK {

@@ -40,7 +40,7 @@ func render(_ size: GridSize, capabilities: TerminalCapabilities, lastKey: Strin
     var grid = Grid(size: size)
     let glyphs = capabilities.glyphs
     grid.write("TerminalCheck", row: 0, column: 0, role: .header)
-    grid.write("TERM \(capabilities.term) colors \(capabilities.colorMode.rawValue) size \(size.columns)x\(size.rows) pid \(getpid())",
+    grid.write("size \(size.columns)x\(size.rows) TERM \(capabilities.term) colors \(capabilities.colorMode.rawValue) pid \(getpid())",
                row: 1, column: 0)
     var box = String(glyphs.topLeft) + String(repeating: String(glyphs.horizontal), count: 3) + String(glyphs.topRight)
     box += " " + glyphs.sparkline.map(String.init).joined()
