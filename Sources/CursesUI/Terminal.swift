@@ -24,6 +24,7 @@ public final class Terminal {
     private var stopped = false
     /// Consecutive reads that failed long before their timeout: a vanished tty fails instantly and forever.
     private var quickFailures = 0
+    private var pendingMessages: [String] = []
 
     /// Esc must not feel sluggish; 25 ms still joins the bytes of an escape sequence sent over ssh in one packet.
     public static let escapeDelayMilliseconds: Int32 = 25
@@ -219,6 +220,8 @@ public final class Terminal {
         delscreen(screen)
         SignalGuard.releaseStandardError()
         SignalGuard.uninstall()
+        pendingMessages.forEach(Self.writeStandardError)
+        pendingMessages = []
         terminalInUse.store(false, ordering: .sequentiallyConsistent)
     }
 
@@ -226,8 +229,17 @@ public final class Terminal {
     /// curses and lost with the alternate screen; immediately if the terminal is already stopped. Also
     /// appears if the process then dies of a fatal signal.
     public func printAfterStop(_ message: String) {
-        // While curses is active stderr goes to the capture file, which `stop()` and the fatal handler replay.
         let text = message.hasSuffix("\n") ? message : message + "\n"
+        // While curses is active stderr goes to the capture file, which `stop()` and the fatal handler replay;
+        // without a capture file (mkstemp failed) the message waits in memory for `stop()`.
+        guard stopped || SignalGuard.isCapturingStandardError else {
+            pendingMessages.append(text)
+            return
+        }
+        Self.writeStandardError(text)
+    }
+
+    private static func writeStandardError(_ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {

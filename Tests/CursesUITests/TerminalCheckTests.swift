@@ -25,6 +25,13 @@ import Testing
                                      unsetEnvironment: unset)
     }
 
+    /// Running and not a zombie (an orphan may wait for a container's pid 1 to reap it).
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
     static func pid(on screen: String) -> pid_t? {
         guard let range = screen.range(of: #"pid (\d+)"#, options: .regularExpression) else { return nil }
         return pid_t(screen[range].dropFirst(4))
@@ -35,8 +42,11 @@ import Testing
         #expect(session.waitFor(text: "EXITED \(status)"), sourceLocation: sourceLocation)
         let screen = try session.capture()
         #expect(!screen.contains("last key:"), "alternate screen left behind:\n\(screen)", sourceLocation: sourceLocation)
-        #expect(screen.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("EXITED"), "\(screen)",
+        // Only what was printed to stderr (replayed after the restore) and the shell's line remain.
+        let lines = screen.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(lines.allSatisfy { $0.hasPrefix("TerminalCheck: ") || $0 == "EXITED \(status)" }, "\(screen)",
                 sourceLocation: sourceLocation)
+        #expect(lines.contains("TerminalCheck: stderr while drawing"), "\(screen)", sourceLocation: sourceLocation)
     }
 
     @Test func drawsRolesAndGlyphsAndQuitsCleanly() throws {
@@ -45,14 +55,17 @@ import Testing
         let screen = try session.capture()
         #expect(screen.contains("size 80x24 TERM xterm-256color colors 256 pid"))
         #expect(screen.contains(" normal dim header selected ok warn critical chart key"))
-        #expect(screen.contains("┌───┐ ▁▂▃▄▅▆▇█ ███┃░░░"))
+        #expect(screen.contains("glyphs ┌───┐ ▁▂▃▄▅▆▇█ ███┃░░░ wide 日本é|\n"))
         // The bottom-right cell is drawn and the screen did not scroll: the title is still on the first row.
         let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "TerminalCheck")
         #expect(lines.count >= 24 && lines[23].hasSuffix("#"))
         #expect(lines[23].hasPrefix("q quits"))
+        #expect(!screen.contains("stderr while drawing"))
         try session.sendKeys("q")
         try Self.expectRestored(session, status: 0)
+        let after = try session.capture()
+        #expect(after.contains("TerminalCheck: stderr while drawing\nTerminalCheck: quit\nEXITED 0\n"), "\(after)")
     }
 
     @Test(arguments: [
@@ -104,14 +117,16 @@ import Testing
         try Self.expectRestored(session, status: 130)
     }
 
-    @Test func closingTheTerminalEndsTheProgramWithoutSpinning() throws {
-        let session = try Self.start()
+    @Test(arguments: [[], ["--ignore-sighup"]])
+    func closingTheTerminalEndsTheProgramWithoutSpinning(_ arguments: [String]) throws {
+        // With SIGHUP ignored, only the failing reads tell the program its terminal is gone.
+        let session = try Self.start(arguments)
         #expect(session.waitFor(text: "last key: none"))
         let pid = try #require(Self.pid(on: try session.capture()))
         try session.killPane()
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, kill(pid, 0) == 0 { usleep(50_000) }
-        #expect(kill(pid, 0) != 0, "TerminalCheck still running after its terminal closed")
+        while Date() < deadline, Self.isAlive(pid) { usleep(50_000) }
+        #expect(!Self.isAlive(pid), "TerminalCheck still running after its terminal closed")
     }
 
     @Test func crashRestoresTheTerminalAndPrintsTheErrorAfterIt() throws {
@@ -140,11 +155,16 @@ import Testing
         }
     }
 
-    @Test func unknownTermPrintsOneLineAndExitsNonZero() throws {
-        let session = try Self.start(term: "nonexistent")
+    @Test(arguments: [
+        ("nonexistent", #"aoftop: unknown terminal type "nonexistent": set TERM (e.g. xterm-256color)"#),
+        ("dumb", #"aoftop: terminal type "dumb" cannot position the cursor: set TERM (e.g. xterm-256color)"#),
+        ("", "aoftop: TERM is not set: set TERM (e.g. xterm-256color)"),
+    ])
+    func unusableTermPrintsOneLineAndExitsNonZero(_ term: String, _ message: String) throws {
+        let session = try term.isEmpty ? Self.start(columns: 120, unset: ["TERM"]) : Self.start(term: term, columns: 120)
         #expect(session.waitFor(text: "EXITED 2"))
         let lines = try session.capture().split(separator: "\n").map(String.init)
-        #expect(lines == [#"aoftop: unknown terminal type "nonexistent": set TERM (e.g. xterm-256color)"#, "EXITED 2"])
+        #expect(lines == [message, "EXITED 2"])
     }
 
     @Test func withoutATerminalItRefusesWithOneLine() throws {
@@ -188,7 +208,7 @@ import Testing
         let session = try Self.start(environment: environment, unset: ["LC_ALL", "LC_CTYPE", "LANG"])
         #expect(session.waitFor(text: "last key: none"))
         let screen = try session.capture()
-        #expect(screen.contains("glyphs +---+ _.-~=*#@ ###|..."), "\(screen)")
+        #expect(screen.contains("glyphs +---+ _.-~=*#@ ###|... wide ? ? ?|\n"), "\(screen)")
         #expect(!screen.contains("┌"))
         try session.sendKeys("q")
         try Self.expectRestored(session, status: 0)

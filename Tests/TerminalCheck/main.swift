@@ -4,6 +4,7 @@
 //   TerminalCheck          draw, echo keys, quit on q
 //   TerminalCheck crash    draw, then trap (tests the fatal-path restore)
 //   TerminalCheck --bytes  also redraw once a second with one changing field (bytes-per-refresh measurement)
+//   TerminalCheck --ignore-sighup   ignore SIGHUP after start, so a closed terminal is noticed by reads alone
 import CursesUI
 import Glibc
 import TextGrid
@@ -11,6 +12,7 @@ import TextGrid
 let arguments = Array(CommandLine.arguments.dropFirst())
 let crash = arguments.contains("crash")
 let bytesMode = arguments.contains("--bytes")
+let ignoreHangupSignal = arguments.contains("--ignore-sighup")
 
 func printError(_ message: String) {
     let line = Array((message + "\n").utf8)
@@ -24,6 +26,8 @@ do {
     printError("\(error)")
     exit(2)
 }
+
+if ignoreHangupSignal { signal(SIGHUP, SIG_IGN) }
 
 var lastKey = "none"
 var ticks = 0
@@ -46,7 +50,9 @@ func render(_ size: GridSize, capabilities: TerminalCapabilities, lastKey: Strin
     box += " " + glyphs.sparkline.map(String.init).joined()
     box += " " + String(repeating: String(glyphs.barFull), count: 3) + String(glyphs.barMark)
         + String(repeating: String(glyphs.barEmpty), count: 3)
-    grid.write("glyphs " + box, row: 2, column: 0, role: .chart)
+    let used = grid.write("glyphs " + box, row: 2, column: 0, role: .chart)
+    // Wide and non-ASCII text: must stay column-aligned (as `? ` in a C locale).
+    grid.write(" wide 日本é|", row: 2, column: used)
     var column = 0
     for role in CellRole.allCases {
         column += grid.write(" \(role)", row: 3, column: column, role: role)
@@ -60,6 +66,8 @@ func render(_ size: GridSize, capabilities: TerminalCapabilities, lastKey: Strin
 }
 
 terminal.draw(render(terminal.size, capabilities: terminal.capabilities, lastKey: lastKey, ticks: ticks))
+// A stray stderr write while drawing: must not reach the screen now, but appear once the terminal is restored.
+printError("TerminalCheck: stderr while drawing")
 if crash {
     fatalError("TerminalCheck crash requested")
 }
@@ -68,6 +76,7 @@ var exitStatus: Int32 = 0
 loop: while true {
     switch terminal.nextEvent(timeoutMilliseconds: 1000) {
     case .key(.character("q")):
+        terminal.printAfterStop("TerminalCheck: quit")
         break loop
     case .key(let key):
         lastKey = describe(key)
