@@ -4,6 +4,19 @@
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
+#include <stdio.h>
+#include <wchar.h>
+
+// wchar.h declares wcwidth only under _XOPEN_SOURCE, which Swift's Glibc module does not define.
+extern int wcwidth(wchar_t c);
+static inline int aoftop_wcwidth(wchar_t c) { return wcwidth(c); }
+
+// C globals read through functions: Swift 6 rejects direct access to mutable globals.
+static inline WINDOW *aoftop_stdscr(void) { return stdscr; }
+static inline WINDOW *aoftop_curscr(void) { return curscr; }
+static inline FILE *aoftop_stdin(void) { return stdin; }
+static inline FILE *aoftop_stdout(void) { return stdout; }
 
 // Attribute macros are invisible to Swift; these wrappers make them callable.
 static inline attr_t aoftop_a_normal(void) { return A_NORMAL; }
