@@ -1,0 +1,104 @@
+import AoftopAnalysis
+import TextGrid
+
+/// Pane 2: AOF growth against `auto-aof-rewrite-percentage`, sizes, rewrite state, the Redis 7 AOF directory.
+enum AofPane {
+    static let labelWidth = 7
+    static let growthWidth = 12
+
+    static func draw(_ context: PaneContext, size: GridSize) -> Grid {
+        var grid = Grid(size: size)
+        let glyphs = context.glyphs
+        let aof = context.assessment?.aof ?? AofAssessment()
+        let stateRole = role(for: aof.state)
+        Drawing.title(&grid, pane: .aof, focused: context.focused, info: stateText(aof.state),
+                      infoRole: stateRole == .normal ? .dim : stateRole, glyphs: glyphs)
+        var row = 1
+        let failure = PaneContext.failureText(source: "redis", freshness: context.state.redisFreshness,
+                                              clock: context.state.clock)
+        if let failure {
+            grid.write(Drawing.fit(failure, size.columns, ellipsis: glyphs.ellipsis), row: row, column: 0, role: .warn)
+            row += 1
+        }
+        let firstRow = row
+
+        // growth   6,938,200 % ██████████┃██████████
+        let growthText = aof.growthPercent.map { "\(Format.count($0)) %" } ?? Format.unknown
+        PaneContext.labelled(&grid, row: row, label: "growth", labelWidth: labelWidth,
+                             value: Format.right(growthText, growthWidth - 1),
+                             role: aof.growthPercent == nil ? .dim : stateRole == .normal ? .normal : stateRole)
+        let barColumn = labelWidth + growthWidth
+        let barWidth = size.columns - barColumn
+        if barWidth >= 4, let growth = aof.growthPercent {
+            // The threshold sits in the middle: twice the threshold fills the bar, anything above saturates.
+            let threshold = Double(max(1, aof.thresholdPercent ?? 100))
+            let bar = Drawing.bar(fraction: Double(growth) / (2 * threshold), width: barWidth, glyphs: glyphs)
+            grid.write(bar.text, row: row, column: barColumn, role: stateRole == .normal ? .chart : stateRole)
+            if aof.thresholdPercent != nil {
+                grid[row, barColumn + barWidth / 2] = Cell(glyphs.barMark, .header)
+            }
+        }
+        row += 1
+
+        let threshold = aof.thresholdPercent.map { "\($0) %" } ?? Format.unknown
+        grid.write("threshold \(threshold), min \(Format.bytes(aof.minSize))", row: row, column: labelWidth, role: .dim)
+        row += 1
+        PaneContext.labelled(&grid, row: row, label: "size", labelWidth: labelWidth,
+                             value: "\(Format.bytes(aof.currentSize)), base \(Format.bytes(aof.baseSize))")
+        row += 1
+        PaneContext.labelled(&grid, row: row, label: "state", labelWidth: labelWidth,
+                             value: stateText(aof.state), role: stateRole)
+        row += 1
+        let redis = context.state.snapshot?.redis.value
+        let last = aof.lastBgrewriteStatus ?? Format.unknown
+        let inRow = redis?.aofRewritesConsecutiveFailures.map { ", \(Format.count($0)) failed in a row" } ?? ""
+        PaneContext.labelled(&grid, row: row, label: "last", labelWidth: labelWidth,
+                             value: "bgrewrite \(last)\(inRow)", role: last == "err" ? .warn : .normal)
+        row += 1
+        let dir: String
+        if let files = aof.dirFiles {
+            dir = "\(Format.count(files)) files, \(Format.count(aof.incrFiles)) incr"
+        } else {
+            dir = context.state.snapshot?.aofDirectory.failureReason.map { "? (\($0))" } ?? "—"
+        }
+        PaneContext.labelled(&grid, row: row, label: "dir", labelWidth: labelWidth, value: dir,
+                             role: (aof.incrFiles ?? 0) >= 10 ? .warn : .normal)
+        row += 1
+        if let redis {
+            if let reason = redis.config.failureReason {
+                grid.write(Drawing.fit("CONFIG GET failed (\(reason)): threshold unknown", size.columns,
+                                       ellipsis: glyphs.ellipsis), row: row, column: 0, role: .warn)
+                row += 1
+            }
+            PaneContext.labelled(&grid, row: row, label: "forks", labelWidth: labelWidth,
+                                 value: "\(Format.count(redis.totalForks)), rewrites \(Format.count(redis.aofRewrites))")
+            row += 1
+            let forkMs = redis.latestForkUsec.map { Format.decimal(Double($0) / 1000, digits: 1) + " ms" } ?? Format.unknown
+            PaneContext.labelled(&grid, row: row, label: "memory", labelWidth: labelWidth,
+                                 value: "\(Format.bytes(redis.usedMemory)), last fork \(forkMs)")
+        }
+        if failure != nil { Drawing.dim(&grid, from: firstRow) }
+        return grid
+    }
+
+    static func stateText(_ state: AofAssessment.State) -> String {
+        switch state {
+        case .disabled: "AOF off"
+        case .belowThreshold: "below threshold"
+        case .due: "rewrite due"
+        case .rewriting: "rewriting"
+        case .dueButFailing: "due, fork failing"
+        case .throttled: "throttled"
+        case .unknown: "unknown"
+        }
+    }
+
+    static func role(for state: AofAssessment.State) -> CellRole {
+        switch state {
+        case .disabled, .unknown: .dim
+        case .belowThreshold, .rewriting: .normal
+        case .due: .warn
+        case .dueButFailing, .throttled: .critical
+        }
+    }
+}

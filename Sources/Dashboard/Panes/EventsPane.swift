@@ -1,0 +1,117 @@
+import AoftopAnalysis
+import AoftopModel
+import TextGrid
+
+/// Pane 3: classified log events, newest first, with the fork-failure rate; scrollable.
+enum EventsPane {
+    /// The title and the rate line.
+    static let headerRows = 2
+    static let kindWidth = 14
+
+    static func draw(_ context: PaneContext, size: GridSize) -> Grid {
+        var grid = Grid(size: size)
+        let glyphs = context.glyphs
+        let state = context.state
+        let events = state.events
+        let visible = max(0, size.rows - headerRows)
+        let offset = min(max(0, state.eventScroll), max(0, events.count - visible))
+        var info = ""
+        if events.count > visible && visible > 0 {
+            let more = offset + visible < events.count ? glyphs.arrowDown : " "
+            let less = offset > 0 ? glyphs.arrowUp : " "
+            info = "\(less)\(offset + 1)-\(min(events.count, offset + visible))/\(events.count)\(more)"
+        }
+        Drawing.title(&grid, pane: .events, focused: context.focused, info: info,
+                      infoRole: offset > 0 ? .warn : .dim, glyphs: glyphs)
+
+        let forks = context.assessment?.forkFailures ?? ForkFailureAssessment()
+        var failed = false
+        switch state.snapshot?.log {
+        case .failed?:
+            failed = true
+            let text = PaneContext.failureText(source: "log", freshness: state.logFreshness, clock: state.clock) ?? "log failing"
+            grid.write(Drawing.fit(text, size.columns, ellipsis: glyphs.ellipsis), row: 1, column: 0, role: .warn)
+        case .notConfigured?:
+            grid.write("no log file known (--log PATH)", row: 1, column: 0, role: .dim)
+        default:
+            let rate = forks.perMinute.map { Format.decimal($0, digits: 1) } ?? Format.unknown
+            let rateRole: CellRole = (forks.perMinute ?? 0) > 0 ? .warn : .normal
+            grid.write("fork fails", row: 1, column: 0, role: .dim)
+            grid.write(Format.right(rate, 7) + "/min", row: 1, column: 10, role: rateRole)
+            var total = "  total \(Format.count(forks.total))"
+            if size.columns >= 50 { total += " (AOF \(Format.count(forks.aof)), RDB \(Format.count(forks.rdb)))" }
+            grid.write(total, row: 1, column: 21, role: .dim)
+        }
+
+        let showMillis = size.columns >= 50
+        let timeWidth = showMillis ? 12 : 8
+        if events.isEmpty, !failed, size.rows > headerRows, state.snapshot?.log.isOK == true {
+            grid.write("no events logged since aoftop started", row: headerRows, column: 0, role: .dim)
+        }
+        for (i, event) in events.dropFirst(offset).prefix(visible).enumerated() {
+            let row = headerRows + i
+            let time = event.time.map {
+                showMillis ? Format.timeOfDayMillis($0, offsetSeconds: state.timeZoneOffsetSeconds)
+                           : Format.timeOfDay($0, offsetSeconds: state.timeZoneOffsetSeconds)
+            } ?? String(repeating: "-", count: timeWidth)
+            let (label, role) = describe(event.kind)
+            grid.write(time, row: row, column: 0, role: .dim)
+            grid.write(label, row: row, column: timeWidth + 1, role: role, maxWidth: kindWidth)
+            let detailColumn = timeWidth + 1 + kindWidth + 1
+            let room = max(0, size.columns - detailColumn)
+            var text = detail(event)
+            if CharacterWidth.of(text) > room { text = abbreviate(text) }
+            grid.write(Drawing.fit(text, room, ellipsis: glyphs.ellipsis),
+                       row: row, column: detailColumn)
+        }
+        if failed { Drawing.dim(&grid, from: headerRows) }
+        return grid
+    }
+
+    /// errno names for the messages that matter, when the full text does not fit.
+    static func abbreviate(_ text: String) -> String {
+        [("Cannot allocate memory", "ENOMEM"), ("Numerical result out of range", "ERANGE"),
+         ("Too many open files", "EMFILE"), ("Resource temporarily unavailable", "EAGAIN")]
+            .reduce(text) { $0.replacing($1.0, with: $1.1) }
+    }
+
+    static func describe(_ kind: LogEventKind) -> (String, CellRole) {
+        switch kind {
+        case .aofForkFailed: ("AOF fork fail", .warn)
+        case .rdbForkFailed: ("RDB fork fail", .warn)
+        case .aofPipesFailed: ("pipes failed", .critical)
+        case .clientRegisterFailed: ("client refused", .critical)
+        case .acceptFailed: ("accept failed", .critical)
+        case .aofRewriteStart: ("rewrite due", .normal)
+        case .aofRewriteStarted: ("rewrite start", .normal)
+        case .aofRewriteDone: ("rewrite done", .ok)
+        case .aofRewriteFailed: ("rewrite failed", .warn)
+        case .aofRewriteLimited: ("rewrite limit", .warn)
+        case .aofIncrFileCreated: ("incr file", .dim)
+        case .fdLimitRaised: ("fd limit", .normal)
+        case .maxclientsReduced: ("maxclients cut", .warn)
+        case .serverStart: ("server start", .ok)
+        case .serverShutdown: ("shutdown", .warn)
+        case .other: ("other", .dim)
+        }
+    }
+
+    static func detail(_ event: LogEvent) -> String {
+        switch event.kind {
+        case .aofRewriteStart:
+            return event.growthPercent.map { "on \(Format.count($0)) % growth" } ?? event.message
+        case .clientRegisterFailed:
+            let fd = event.fd.map { "fd=\($0) " } ?? ""
+            return fd + (event.error ?? event.message)
+        case .aofRewriteStarted:
+            return event.childPid.map { "child pid \($0)" } ?? event.message
+        case .aofRewriteLimited:
+            return event.value.map { "retry in \($0) min" } ?? event.message
+        case .fdLimitRaised, .maxclientsReduced:
+            return event.value.map { "to \(Format.count($0))" } ?? event.message
+        default:
+            return event.error ?? event.message
+        }
+    }
+}
+

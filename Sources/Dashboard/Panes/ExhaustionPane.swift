@@ -1,0 +1,123 @@
+import AoftopAnalysis
+import TextGrid
+
+/// Pane 4: open fds against the limit that really binds, the slope and the ETA countdown.
+enum ExhaustionPane {
+    static let labelWidth = 7
+
+    static func draw(_ context: PaneContext, size: GridSize) -> Grid {
+        var grid = Grid(size: size)
+        let glyphs = context.glyphs
+        let state = context.state
+        let assessment = context.assessment
+        let limit = assessment?.limit ?? FdLimitAssessment()
+        let eta = assessment?.eta ?? ExhaustionEstimate(status: .unknown)
+        let fds = assessment?.fds ?? FdFigures()
+        var (etaText, etaRole) = etaLine(eta, countdown: state.countdownSeconds)
+        Drawing.title(&grid, pane: .exhaustion, focused: context.focused, glyphs: glyphs)
+        var row = 1
+        let failure = PaneContext.failureText(source: "/proc", freshness: state.processFreshness, clock: state.clock)
+        if let failure {
+            grid.write(Drawing.fit(failure, size.columns, ellipsis: glyphs.ellipsis), row: row, column: 0, role: .warn)
+            row += 1
+        }
+        let firstRow = row
+        if failure != nil && eta.status == .unknown { etaText = Format.unknown }
+
+        // ETA first: it is what the operator came for.
+        PaneContext.labelled(&grid, row: row, label: "ETA", labelWidth: labelWidth, value: etaText, role: etaRole)
+        row += 1
+
+        // open   1,020/1,128 ██████████████░░░  90 %
+        let numbers = "\(Format.count(fds.total))/\(Format.count(limit.effective))"
+        PaneContext.labelled(&grid, row: row, label: "open", labelWidth: labelWidth, value: Format.right(numbers, 13),
+                             role: fds.total == nil ? .dim : .normal)
+        let barColumn = labelWidth + 14
+        let barWidth = size.columns - barColumn - 6
+        if let total = fds.total, let effective = limit.effective, effective > 0 {
+            let fraction = Double(total) / Double(effective)
+            let gaugeRole: CellRole = eta.status == .exhausted ? .critical : fraction >= 0.8 || eta.status == .rising ? .warn : .chart
+            if barWidth >= 3 {
+                grid.write(Drawing.bar(fraction: fraction, width: barWidth, glyphs: glyphs).text, row: row,
+                           column: barColumn, role: gaugeRole)
+            }
+            let percent = Format.right("\(Int((min(fraction, 9.99) * 100).rounded())) %", 5)
+            grid.write(percent, row: row, column: size.columns - 5, role: gaugeRole == .chart ? .normal : gaugeRole)
+        }
+        row += 1
+
+        let slope = eta.slopePerS.map { (($0 > 0) ? "+" : "") + Format.decimal($0, digits: 1) + " fds/s" } ?? Format.unknown
+        let window = eta.window.map { $0 == "short" ? " (last 5 s)" : " (last 60 s)" } ?? ""
+        PaneContext.labelled(&grid, row: row, label: "slope", labelWidth: labelWidth, value: slope + window,
+                             role: (eta.slopePerS ?? 0) > 0.05 ? .warn : .normal)
+        row += 1
+
+        let procOK = state.snapshot?.process.isOK ?? false
+        let lines = limitLines(limit, rlimitKnown: procOK, long: size.columns - labelWidth >= 46)
+        for (index, line) in lines.enumerated() {
+            let label = index == 0 ? (limit.binding == .unknown ? "limit" : "binds") : ""
+            PaneContext.labelled(&grid, row: row, label: label, labelWidth: labelWidth,
+                                 value: line, role: index == 0 ? .normal : .dim)
+            row += 1
+        }
+        let spareRole: CellRole = (limit.spare ?? .max) == 0 ? .critical : (limit.spare ?? .max) <= 16 ? .warn : .normal
+        PaneContext.labelled(&grid, row: row, label: "next fd", labelWidth: labelWidth,
+                             value: Format.right(Format.count(fds.lowestFree), 6), role: fds.lowestFree == nil ? .dim : .normal)
+        grid.write("spare", row: row, column: labelWidth + 8, role: .dim)
+        grid.write(Format.right(Format.count(limit.spare), 6), row: row, column: labelWidth + 14, role: spareRole)
+        row += 1
+
+        // More room: the process symptoms, then every finding.
+        if let activity = assessment?.process {
+            let cpu = activity.cpuPercent.map { Format.decimal($0, digits: 1) + " %" } ?? Format.unknown
+            let silent = activity.logSilentSeconds.map { Format.age($0) } ?? Format.unknown
+            PaneContext.labelled(&grid, row: row, label: "cpu", labelWidth: labelWidth,
+                                 value: "\(cpu)   log silent \(silent)", role: (activity.cpuPercent ?? 0) >= 90 ? .critical : .normal)
+            row += 1
+        }
+        if let findings = assessment?.findings, findings.count > 1, row + 1 < size.rows {
+            row += 1
+            grid.write("findings", row: row, column: 0, role: .header)
+            row += 1
+            for finding in findings where row < size.rows {
+                grid.write(Drawing.fit("\(context.glyphs.bullet) \(finding.headline)", size.columns, ellipsis: glyphs.ellipsis),
+                           row: row, column: 0, role: Drawing.role(for: finding.severity))
+                row += 1
+            }
+        }
+        if failure != nil { Drawing.dim(&grid, from: firstRow) }
+        return grid
+    }
+
+    /// `12 s to the limit`, `EXHAUSTED — new clients refused`, `warming up`, `flat`.
+    static func etaLine(_ eta: ExhaustionEstimate, countdown: Double?) -> (String, CellRole) {
+        switch eta.status {
+        case .rising:
+            let seconds = countdown ?? eta.seconds
+            let role: CellRole = (seconds ?? .infinity) <= 600 ? .critical : .warn
+            return ("\(Format.duration(seconds)) to fd exhaustion", role)
+        case .exhausted:
+            return ("EXHAUSTED: new clients refused", .critical)
+        case .warmingUp:
+            return ("warming up", .dim)
+        case .flat:
+            return ("flat (no fd growth)", .ok)
+        case .unknown:
+            return ("? \(eta.reason ?? "")", .dim)
+        }
+    }
+
+    /// The binding limit first, then the other, each with its numbers; shorter wording in a narrow pane.
+    static func limitLines(_ limit: FdLimitAssessment, rlimitKnown: Bool, long: Bool) -> [String] {
+        let setsize = Format.count(limit.setsize)
+        let loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + 128)"
+                        : "event loop \(setsize) (maxclients+128)"
+        let soft = limit.rlimitSoft.map { Format.count($0) } ?? (rlimitKnown ? "unlimited" : Format.unknown)
+        let hard = limit.rlimitHard.map { Format.count($0) } ?? (rlimitKnown ? "unlimited" : Format.unknown)
+        let rlimit = long ? "RLIMIT_NOFILE \(soft) (hard \(hard))" : "RLIMIT \(soft) soft, \(hard) hard"
+        switch limit.binding {
+        case .rlimit: return [rlimit, loop]
+        case .eventLoop, .unknown: return [loop, rlimit]
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import AoftopAnalysis
+import TextGrid
+
+/// Draws the whole screen from the state. Pure; any size, including 0×0, gives a grid of exactly that size.
+/// Below `Layout.minimum` (60×16) it shows only a centred message saying how big the terminal must be.
+public func render(_ state: DashboardState, size: GridSize, glyphs: Glyphs) -> Grid {
+    guard Layout.fits(size) else { return tooSmall(size) }
+    var grid = Grid(size: size)
+    let layout = Layout(size: size, replay: state.mode == .replay, zoomed: state.zoomed)
+    grid.place(HeaderBar.draw(state, size: layout.header.size, glyphs: glyphs), row: layout.header.row,
+               column: layout.header.column)
+    if state.helpVisible {
+        let area = Rect(row: layout.paneArea.row, column: 0, width: size.columns,
+                        height: layout.paneArea.height + layout.diagnosis.height)
+        grid.place(HelpScreen.draw(size: area.size, glyphs: glyphs), row: area.row, column: area.column)
+    } else {
+        for (pane, rect) in layout.panes {
+            let context = PaneContext(state: state, glyphs: glyphs, focused: state.focus == pane,
+                                      zoomed: state.zoomed == pane)
+            grid.place(drawPane(pane, context, size: rect.size), row: rect.row, column: rect.column)
+        }
+        if let separator = layout.separatorColumn {
+            for row in layout.paneArea.row..<(layout.paneArea.row + layout.paneArea.height) {
+                let isTitleRow = layout.panes.values.contains { $0.row == row }
+                grid[row, separator] = Cell(isTitleRow ? glyphs.horizontal : glyphs.vertical, .dim)
+            }
+        }
+        grid.place(DiagnosisLine.draw(state, size: layout.diagnosis.size, glyphs: glyphs), row: layout.diagnosis.row,
+                   column: 0)
+    }
+    if let timeline = layout.timeline {
+        grid.place(TimelineBar.draw(state, size: timeline.size, glyphs: glyphs), row: timeline.row, column: 0)
+    }
+    grid.place(BottomBar.draw(state, size: layout.bottomBar.size, glyphs: glyphs), row: layout.bottomBar.row, column: 0)
+    return grid
+}
+
+private func drawPane(_ pane: PaneID, _ context: PaneContext, size: GridSize) -> Grid {
+    switch pane {
+    case .sockets: SocketsPane.draw(context, size: size)
+    case .aof: AofPane.draw(context, size: size)
+    case .events: EventsPane.draw(context, size: size)
+    case .exhaustion: ExhaustionPane.draw(context, size: size)
+    }
+}
+
+/// `aoftop needs at least 60×16 (now 40×12)`, word-wrapped and centred; clipped at any size.
+private func tooSmall(_ size: GridSize) -> Grid {
+    var grid = Grid(size: size)
+    guard size.columns > 0, size.rows > 0 else { return grid }
+    let text = "aoftop needs at least \(Layout.minimum) (now \(size))"
+    let lines = Drawing.wrap(text, width: size.columns, maxLines: size.rows, ellipsis: "")
+    let top = max(0, (size.rows - lines.count) / 2)
+    for (index, line) in lines.enumerated() {
+        let column = max(0, (size.columns - CharacterWidth.of(line)) / 2)
+        grid.write(line, row: top + index, column: column, role: .warn)
+    }
+    return grid
+}

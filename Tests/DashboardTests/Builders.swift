@@ -1,0 +1,170 @@
+import AoftopModel
+import Dashboard
+import TextGrid
+
+/// Snapshot builders with the incident's numbers: maxclients 1000 (setsize 1128), 9.97 failed forks/s leaking
+/// 6 pipe fds each (≈60 fds/s), 67 fds at rest. Times are milliseconds from `epoch` (2023-11-14 22:13:20 UTC).
+enum Build {
+    static let epoch: Int64 = 1_700_000_000_000
+    static let pid: Int32 = 1838
+
+    static func time(_ ms: Int64) -> Timestamp { Timestamp(millisecondsSince1970: epoch + ms) }
+
+    /// fds 0..<total open (no holes): 2 listeners, `clients` client sockets, `pipes` pipe fds, 13 others.
+    static func census(clients: Int = 50, pipes: Int = 2, selfPairs: Int? = nil) -> FdCensus {
+        let total = 2 + clients + pipes + 13
+        return FdCensus(total: total, sockets: 2 + clients, listeningSockets: 2, pipes: pipes,
+                        selfHeldPipePairs: selfPairs ?? pipes / 2, anonInodes: ["eventpoll": 1], regularFiles: 9,
+                        other: 3, highestFd: total - 1, lowestFreeFd: total)
+    }
+
+    static func process(_ census: FdCensus, ms: Int64, soft: Int = 20_000) -> ProcSample {
+        ProcSample(pid: pid, command: "redis-server", startTicks: 4242, cpuTicks: UInt64(ms / 200),
+                   clockTicksPerSecond: 100, fds: census, limits: FdLimits(soft: soft, hard: soft))
+    }
+
+    static func redis(version: String = "3.2.8", clients: Int = 50, current: Int64 = 41_943_040,
+                      base: Int64 = 31_457_280, uptime: Int64 = 266_400, status: String = "ok") -> RedisSample {
+        RedisSample(server: "redis", version: version, processId: pid, role: "master", tcpPort: 6379,
+                    uptimeSeconds: uptime, hz: 10, connectedClients: clients, aofEnabled: true,
+                    aofCurrentSize: current, aofBaseSize: base, aofRewriteInProgress: false,
+                    aofLastBgrewriteStatus: status, aofRewrites: 12, aofRewritesConsecutiveFailures: 0,
+                    totalForks: 31, latestForkUsec: 8_412, usedMemory: 6_871_947_674,
+                    config: .ok(RedisConfig(maxclients: 1000, autoAofRewritePercentage: 100,
+                                            autoAofRewriteMinSize: 67_108_864, appendonly: true)))
+    }
+
+    static func log(aofFailures: Int = 0, events: [LogEvent] = [], lines: Int = 40) -> LogSample {
+        LogSample(path: "/var/log/redis/redis-server.log", fileState: .following, events: events,
+                  totals: [.aofForkFailed: aofFailures], linesRead: lines + aofFailures)
+    }
+
+    static func forkFailure(at ms: Int64) -> LogEvent {
+        LogEvent(time: time(ms), kind: .aofForkFailed, pid: pid, role: "M", level: .warning,
+                 error: "Cannot allocate memory",
+                 message: "Can't rewrite append only file in background: fork: Cannot allocate memory")
+    }
+
+    static func event(_ kind: LogEventKind, at ms: Int64, error: String? = nil, fd: Int? = nil,
+                      growth: Int64? = nil, message: String) -> LogEvent {
+        LogEvent(time: time(ms), kind: kind, pid: pid, role: "M", level: .warning, growthPercent: growth,
+                 error: error, fd: fd, message: message)
+    }
+
+    static func snapshot(at ms: Int64, redis: Reading<RedisSample>, process: Reading<ProcSample>,
+                         log: Reading<LogSample>) -> Snapshot {
+        Snapshot(time: time(ms), source: SourceIdentity(host: "10.0.3.17", port: 6379, pid: pid, processStartTicks: 4242,
+                                                        server: "redis", version: "3.2.8"),
+                 redis: redis, process: process, log: log)
+    }
+}
+
+/// The incident as a series: at rest until `onsetMs`, then 9.97 failed forks/s, each keeping 6 pipe fds, until the
+/// event loop refuses fd 1128. After exhaustion clients leave one by one and leaked pipes take their slots.
+struct Incident {
+    var onsetMs: Int64 = 20_300
+    let setsize = 1128
+
+    func failures(at ms: Int64) -> Int { ms < onsetMs ? 0 : Int(Double(ms - onsetMs) / 1000 * 9.97) + 1 }
+
+    func snapshot(at ms: Int64, previousMs: Int64?) -> Snapshot {
+        let failures = failures(at: ms)
+        // Clients leave after exhaustion (one per 2 s); each freed slot becomes 6 more leaked fds at the next tick.
+        let exhaustedAt = onsetMs + 17_800
+        let left = ms > exhaustedAt ? Int((ms - exhaustedAt) / 2000) : 0
+        let clients = 50 - left
+        let room = setsize + 1 - (2 + clients + 13) - 2
+        let leaked = min(failures * 6, room - room % 2)
+        let census = Build.census(clients: clients, pipes: 2 + leaked)
+        let before = previousMs.map(failures(at:)) ?? 0
+        var events: [LogEvent] = []
+        if before == 0 && failures > 0 {
+            events.append(Build.event(.aofRewriteStart, at: onsetMs, growth: 104,
+                                      message: "Starting automatic rewriting of AOF on 104% growth"))
+        }
+        events += (max(before, failures - 6)..<failures).map { k in Build.forkFailure(at: onsetMs + Int64(Double(k) * 100.3)) }
+        if ms > exhaustedAt {
+            events.append(Build.event(.aofPipesFailed, at: ms - 300, error: "Numerical result out of range",
+                                      message: "Error opening /setting AOF rewrite IPC pipes: Numerical result out of range"))
+            events.append(Build.event(.clientRegisterFailed, at: ms - 150, error: "Numerical result out of range",
+                                      fd: setsize + 1, message: "Error registering fd event for the new client: Numerical result out of range (fd=1129)"))
+        }
+        events.sort { ($0.time ?? Build.time(0)) < ($1.time ?? Build.time(0)) }
+        return Build.snapshot(at: ms,
+                              redis: .ok(Build.redis(clients: clients, current: 64_424_509_440 / 1000, base: 31_457_280)),
+                              process: .ok(Build.process(census, ms: ms)),
+                              log: .ok(Build.log(aofFailures: failures, events: events)))
+    }
+}
+
+/// The screens under test, each built by feeding snapshots through `update` so the Analyzer runs for real.
+enum Scenario: String, CaseIterable, Sendable {
+    case healthy
+    case leak
+    case exhausted
+    case redisUnreachable = "redis-unreachable"
+    case procDenied = "proc-denied"
+    case replay
+
+    var mode: DashboardMode { self == .replay ? .replay : .live }
+
+    func state() -> DashboardState {
+        var state = DashboardState(mode: mode)
+        func feed(_ message: DashboardMessage) { _ = update(&state, message) }
+        switch self {
+        case .healthy:
+            for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
+                let clients = 48 + Int(ms / 1000 % 5)
+                let events: [LogEvent] = ms == 30_000 ? [
+                    Build.event(.aofRewriteStart, at: 29_600, growth: 100, message: "Starting automatic rewriting of AOF on 100% growth"),
+                    Build.event(.aofRewriteStarted, at: 29_601, message: "Background append only file rewriting started by pid 2291"),
+                    Build.event(.aofRewriteDone, at: 29_980, message: "Background AOF rewrite finished successfully"),
+                ] : []
+                feed(.snapshot(Build.snapshot(at: ms, redis: .ok(Build.redis(clients: clients)),
+                                              process: .ok(Build.process(Build.census(clients: clients), ms: ms)),
+                                              log: .ok(Build.log(events: events)))))
+            }
+            feed(.tick(Build.time(60_400)))
+        case .leak, .replay:
+            let incident = Incident()
+            var previous: Int64?
+            for ms in stride(from: Int64(0), through: 28_000, by: 1000) {
+                feed(.snapshot(incident.snapshot(at: ms, previousMs: previous)))
+                previous = ms
+            }
+            feed(.tick(Build.time(28_400)))
+            if self == .replay {
+                feed(.timeline(Timeline(position: Build.time(28_000), start: Build.time(0), end: Build.time(90_000),
+                                        speed: 8, playing: true, markers: [
+                                            TimelineMarker(time: Build.time(20_300), kind: .thresholdCrossing),
+                                            TimelineMarker(time: Build.time(20_400), kind: .forkFailure),
+                                            TimelineMarker(time: Build.time(38_100), kind: .exhaustion),
+                                        ])))
+            }
+        case .exhausted:
+            let incident = Incident()
+            var previous: Int64?
+            for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
+                feed(.snapshot(incident.snapshot(at: ms, previousMs: previous)))
+                previous = ms
+            }
+            feed(.tick(Build.time(60_400)))
+        case .redisUnreachable:
+            for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
+                let redis: Reading<RedisSample> = ms < 18_000 ? .ok(Build.redis()) : .failed("connection reset by peer")
+                feed(.snapshot(Build.snapshot(at: ms, redis: redis,
+                                              process: .ok(Build.process(Build.census(), ms: ms)),
+                                              log: .ok(Build.log()))))
+            }
+            feed(.tick(Build.time(60_400)))
+        case .procDenied:
+            for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
+                feed(.snapshot(Build.snapshot(at: ms, redis: .ok(Build.redis()),
+                                              process: .failed("permission denied: /proc/1838/fd"),
+                                              log: .ok(Build.log()))))
+            }
+            feed(.tick(Build.time(60_400)))
+        }
+        return state
+    }
+}
