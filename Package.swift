@@ -54,7 +54,7 @@ let package = Package(
         // A tiny program that draws a known grid and echoes decoded keys: lets CursesUI be tested in tmux alone.
         .executableTarget(name: "TerminalCheck", dependencies: ["CursesUI", "TextGrid"], path: "Tests/TerminalCheck"),
         .testTarget(name: "CursesUITests", dependencies: ["CursesUI", "TerminalCheck", "AoftopTestSupport"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.
