@@ -48,7 +48,7 @@ struct CheckCommand: ParsableCommand {
         var analyzer = Analyzer()
         let samples = max(1, Int((duration.seconds / interval.seconds).rounded(.down)) + 1)
         var assessment = analyzer.ingest(collector.snapshot())
-        let start = MonotonicTime.now()
+        let start = MonotonicClock.now()
         for index in 1..<samples {
             MonotonicTime.sleep(until: start + Double(index) * interval.seconds)
             assessment = analyzer.ingest(collector.snapshot())

@@ -1,16 +1,11 @@
 import Glibc
+import RedisCollector
 
-/// CLOCK_MONOTONIC for pacing samples: immune to wall-clock steps (NTP, DST).
+/// Pacing on CLOCK_MONOTONIC (`MonotonicClock.now()`): immune to wall-clock steps (NTP, DST).
 enum MonotonicTime {
-    static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    /// Sleeps until `deadline` (a `now()` value); returns at once if it has passed.
+    /// Sleeps until `deadline` (a `MonotonicClock.now()` value); returns at once if it has passed.
     static func sleep(until deadline: Double) {
-        let remaining = deadline - now()
+        let remaining = deadline - MonotonicClock.now()
         guard remaining > 0 else { return }
         var request = timespec(tv_sec: Int(remaining), tv_nsec: Int((remaining - Double(Int(remaining))) * 1e9))
         var left = timespec()
