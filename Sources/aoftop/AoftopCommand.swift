@@ -12,6 +12,6 @@ struct AoftopCommand: ParsableCommand {
         REDISCLI_AUTH or --password-file, never from the command line. --help shows help (-h is the host).
         """,
         version: version,
-        subcommands: [SnapshotCommand.self, CheckCommand.self, ScanCommand.self],
+        subcommands: [SnapshotCommand.self, CheckCommand.self, ScanCommand.self, RecordCommand.self, ReplayCommand.self, DemoCommand.self],
         helpNames: [.long])
 }
