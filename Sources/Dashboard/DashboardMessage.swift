@@ -16,6 +16,8 @@ public enum DashboardMessage: Sendable {
     case recording(RecordingStatus)
     /// Replay position, range, speed and markers, as the replay source reports them.
     case timeline(Timeline)
+    /// A one-line note from the source (a skipped corrupt line, a finished recording) for the status bar.
+    case note(String)
 }
 
 /// A request for the host; `update` never performs I/O itself.

@@ -31,6 +31,9 @@ public func update(_ state: inout DashboardState, _ message: DashboardMessage) -
         state.timeline = timeline
         state.paused = !timeline.playing
         return []
+    case .note(let text):
+        state.setStatus(text)
+        return []
     }
 }
 

@@ -1,10 +1,118 @@
+import AoftopModel
 import AoftopPipeline
+import CursesUI
 import Dashboard
+import Glibc
+import RedisCollector
+import TextGrid
 
 /// Runs the ncurses dashboard over a snapshot source until the operator quits.
+///
+/// The loop: drain the source (never blocks), feed `update`, render into a `Grid` when something changed, let
+/// the terminal draw the changed rows, wait up to 100 ms for a key. Collection happens on the source's own
+/// thread, so a hung Redis never freezes the keys.
 enum DashboardRunner {
     /// Returns the process exit status (0 on `q`, 128 + signal on SIGINT/SIGTERM/SIGHUP).
     static func run(source: any SnapshotSource, mode: DashboardMode, interval: Double) throws -> Int32 {
-        throw fail("the dashboard is not wired yet")
+        let terminal: Terminal
+        do {
+            terminal = try Terminal.start()
+        } catch let error as TerminalError {
+            source.close()
+            throw fail(error.description, code: 2)
+        }
+        defer {
+            source.close()
+            terminal.stop()
+        }
+        var state = DashboardState(mode: mode, interval: interval, timeZoneOffsetSeconds: localUTCOffsetSeconds())
+        _ = update(&state, .resize(terminal.size))
+        _ = update(&state, .tick(SnapshotClock.system.now()))
+        var lastTick = MonotonicClock.now()
+        var dirty = true
+
+        while true {
+            let now = MonotonicClock.now()
+            var effects: [DashboardEffect] = []
+            for sourceUpdate in source.poll(now: now) {
+                effects += update(&state, message(for: sourceUpdate))
+                dirty = true
+            }
+            if now - lastTick >= 1 {
+                effects += update(&state, .tick(SnapshotClock.system.now()))
+                lastTick = now
+                dirty = true
+            }
+            if dirty {
+                terminal.draw(render(state, size: terminal.size, glyphs: terminal.glyphs))
+                dirty = false
+            }
+            switch terminal.nextEvent(timeoutMilliseconds: 100) {
+            case .key(let key)?:
+                effects += update(&state, .key(key))
+                dirty = true
+            case .resize(let size)?:
+                effects += update(&state, .resize(size))
+                dirty = true
+            case .signal(let signal)?:
+                return Terminal.exitStatus(for: signal)
+            case .hangup?:
+                return Terminal.exitStatus(for: SIGHUP)
+            case nil:
+                break
+            }
+            for effect in effects {
+                if effect == .quit { return 0 }
+                if let control = control(for: effect) { source.control(control, now: MonotonicClock.now()) }
+            }
+        }
+    }
+
+    static func message(for sourceUpdate: SourceUpdate) -> DashboardMessage {
+        switch sourceUpdate {
+        case .snapshot(let snapshot): return .snapshot(snapshot)
+        case .position(let position):
+            return .timeline(Timeline(
+                position: position.time, start: position.start, end: position.end, speed: position.speed,
+                playing: position.playing,
+                markers: position.markers.map { TimelineMarker(time: $0.time, kind: markerKind($0.kind)) }))
+        case .recording(.off): return .recording(.off)
+        case .recording(.recording(let path)): return .recording(.recording(path: path))
+        case .recording(.failed(let reason)): return .recording(.failed(reason))
+        case .note(let text): return .note(text)
+        case .ended(let reason): return .sourceEnded(reason: reason)
+        }
+    }
+
+    static func control(for effect: DashboardEffect) -> SourceControl? {
+        switch effect {
+        case .quit: return nil
+        case .setPaused(let paused): return .setPaused(paused)
+        case .setInterval(let interval): return .setInterval(interval)
+        case .toggleRecording: return .toggleRecording
+        case .replayStep(let count): return .step(count)
+        case .replaySeek(let seconds): return .seek(by: seconds)
+        case .replaySeekTo(let time): return .seekTo(time)
+        case .replayJump(let direction): return .jumpToMarker(forward: direction == .next)
+        case .replayHome: return .home
+        case .replayEnd: return .end
+        case .replaySpeed(let multiplier): return .speed(multiplier)
+        }
+    }
+
+    private static func markerKind(_ kind: ReplayMarker.Kind) -> TimelineMarker.Kind {
+        switch kind {
+        case .forkFailure: .forkFailure
+        case .thresholdCrossing: .thresholdCrossing
+        case .exhaustion: .exhaustion
+        }
+    }
+
+    /// The local zone's offset now; the dashboard shows times as the server's log does (local time).
+    static func localUTCOffsetSeconds() -> Int {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        return parts.tm_gmtoff
     }
 }

@@ -4,11 +4,11 @@ import RedisCollector
 
 /// The redis-cli style flags that say which server to watch.
 struct TargetOptions: ParsableArguments {
-    @Option(name: [.customShort("h"), .long], help: "Server hostname or IP.")
-    var host: String = "127.0.0.1"
+    @Option(name: [.customShort("h"), .long], help: "Server hostname or IP (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(name: [.customShort("p"), .long], help: "Server port.")
-    var port: Int = 6379
+    @Option(name: [.customShort("p"), .long], help: "Server port (default: 6379).")
+    var port: Int?
 
     @Option(name: [.customShort("s"), .long], help: "Server unix socket (overrides host and port).")
     var socket: String?
@@ -31,14 +31,19 @@ struct TargetOptions: ParsableArguments {
         if passwordOnCommandLine != nil {
             throw ValidationError("a password on the command line is visible to every user in `ps`: use REDISCLI_AUTH or --password-file")
         }
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535, not \(port)") }
+        if let port, !(1...65535).contains(port) {
+            throw ValidationError("--port must be between 1 and 65535, not \(port)")
+        }
         guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
     }
 
     var endpoint: RedisEndpoint {
         if let socket { return .unix(path: socket) }
-        return .tcp(host: host, port: port)
+        return .tcp(host: host ?? "127.0.0.1", port: port ?? 6379)
     }
+
+    /// Whether the operator named a server (otherwise the dashboard may offer the demo).
+    var isExplicit: Bool { host != nil || port != nil || socket != nil }
 
     func credentials() throws -> RedisCredentials? {
         try RedisCredentials.resolve(user: user, passwordFile: passwordFile,
