@@ -81,13 +81,16 @@ enum SnapshotText {
     }
 
     private static func logLines(_ reading: Reading<LogSample>) -> [String] {
+        let localOffsetMillis = Int64(DashboardRunner.localUTCOffsetSeconds()) * 1000
         var lines = [header("log", reading, reading.value.map { "\($0.path) (\($0.fileState.rawValue.replacingOccurrences(of: "_", with: " ")))" } ?? "")]
         guard let log = reading.value else { return lines }
         lines.append(row("read", "\(log.linesRead) lines, \(Format.bytes(Int64(log.bytesRead)))\(log.rotations > 0 ? ", \(log.rotations) rotations" : "")"))
         let kinds = log.totals.filter { $0.key != .other && $0.value > 0 }.sorted { $0.key < $1.key }
         lines.append(row("kinds", kinds.isEmpty ? "nothing aoftop watches for" : kinds.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")))
         for (index, event) in log.events.suffix(8).reversed().enumerated() {
-            let time = event.time.map { String($0.iso8601.dropFirst(11).prefix(12)) } ?? "            "
+            // Local time, as the server's own log writes it.
+            let time = event.time.map { String($0.adding(milliseconds: localOffsetMillis).iso8601.dropFirst(11).prefix(12)) }
+                ?? "            "
             let detail = event.error ?? event.fd.map { "fd=\($0)" } ?? event.growthPercent.map { "\($0)% growth" } ?? event.message
             lines.append(row(index == 0 ? "recent" : "", "\(time) \(event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail.prefix(80))"))
         }
