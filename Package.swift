@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "CursesUITests", dependencies: ["CursesUI", "TerminalCheck", "AoftopTestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
-        .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopTestSupport"]),
+        .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopAnalysis", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "aoftopTests", dependencies: ["aoftop", "AoftopTestSupport"]),
     ],
