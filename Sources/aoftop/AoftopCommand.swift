@@ -15,4 +15,21 @@ struct AoftopCommand: ParsableCommand {
         subcommands: [DashboardCommand.self, SnapshotCommand.self, CheckCommand.self, ScanCommand.self, RecordCommand.self, ReplayCommand.self, DemoCommand.self],
         defaultSubcommand: DashboardCommand.self,
         helpNames: [.long])
+
+    /// Like ArgumentParser's `main()`, but a usage error is one line on stderr (`aoftop: …`), not the error plus a
+    /// usage dump: over a slow ssh link at 3 a.m. the line that matters must not scroll away. Help and version
+    /// output are unchanged.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if error is ExitCode || code == .success {
+                exit(withError: error)
+            }
+            printError("aoftop: \(message(for: error)) (see aoftop --help)")
+            exit(withError: ExitCode(code.rawValue))
+        }
+    }
 }

@@ -17,16 +17,16 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: "Read /proc for this pid instead of discovering it.")
+    @Option(parsing: .unconditional, help: "Read /proc for this pid instead of discovering it.")
     var pid: Int32?
 
     @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
     var log: String?
 
-    @Option(help: ArgumentHelp("How long to sample (e.g. 5s, 500ms, 1m).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How long to sample (e.g. 5s, 500ms, 1m).", valueName: "duration"))
     var duration: DurationArgument = DurationArgument(seconds: 5)
 
-    @Option(help: ArgumentHelp("Time between samples.", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time between samples.", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(seconds: 0.5)
 
     @Flag(help: "Print the assessment as JSON (docs/json.md).")

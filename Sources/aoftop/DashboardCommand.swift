@@ -16,13 +16,13 @@ struct DashboardCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: "Read /proc for this pid instead of discovering it.")
+    @Option(parsing: .unconditional, help: "Read /proc for this pid instead of discovering it.")
     var pid: Int32?
 
     @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
     var log: String?
 
-    @Option(help: ArgumentHelp("Time between samples (e.g. 1s, 500ms).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time between samples (e.g. 1s, 500ms).", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(seconds: 1)
 
     func validate() throws {

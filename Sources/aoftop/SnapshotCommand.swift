@@ -16,13 +16,13 @@ struct SnapshotCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: "Read /proc for this pid instead of discovering it.")
+    @Option(parsing: .unconditional, help: "Read /proc for this pid instead of discovering it.")
     var pid: Int32?
 
     @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
     var log: String?
 
-    @Option(help: ArgumentHelp("How much of the existing log to read, in KiB.", valueName: "KiB"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How much of the existing log to read, in KiB.", valueName: "KiB"))
     var backlog: Int = 64
 
     @Flag(help: "Print the snapshot as JSON (the recording format).")

@@ -7,7 +7,7 @@ struct TargetOptions: ParsableArguments {
     @Option(name: [.customShort("h"), .long], help: "Server hostname or IP (default: 127.0.0.1).")
     var host: String?
 
-    @Option(name: [.customShort("p"), .long], help: "Server port (default: 6379).")
+    @Option(name: [.customShort("p"), .long], parsing: .unconditional, help: "Server port (default: 6379).")
     var port: Int?
 
     @Option(name: [.customShort("s"), .long], help: "Server unix socket (overrides host and port).")
@@ -19,7 +19,7 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the password from the first line of this file.", valueName: "path"))
     var passwordFile: String?
 
-    @Option(help: ArgumentHelp("Connect and read timeout for Redis, in seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Connect and read timeout for Redis, in seconds.", valueName: "seconds"))
     var timeout: Double = 1.0
 
     /// redis-cli's `-a` puts the password where `ps` shows it; refuse it with the alternatives instead of

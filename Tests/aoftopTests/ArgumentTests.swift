@@ -18,7 +18,8 @@ import Testing
             #expect(result.status != 0 && result.status < 128)
             #expect(result.standardOutput.isEmpty)
             let first = try #require(result.stderrLines.first)
-            #expect(first.hasPrefix("Error: ") && first.contains(message), "\(command) \(flags): \(first)")
+            #expect(first.hasPrefix("aoftop: ") && first.contains(message), "\(command) \(flags): \(first)")
+            #expect(result.stderrLines.count == 1, "\(command) \(flags): \(result.standardError)")
         }
     }
 
@@ -35,7 +36,7 @@ import Testing
         for flags in [["--duration", "soon"], ["--interval", "1ms"], ["--duration", "2h"]] {
             let result = try AoftopBinary.run(["check"] + flags)
             #expect(result.status != 0 && result.status < 128)
-            #expect(result.stderrLines.first?.hasPrefix("Error: ") ?? false, "\(flags): \(result.standardError)")
+            #expect(result.stderrLines.first?.hasPrefix("aoftop: ") ?? false, "\(flags): \(result.standardError)")
         }
     }
 
