@@ -12,7 +12,7 @@ import LogCollector
 public enum LogTimeline {
     public static let notRecordedReason = "not recorded: replay of a log"
     /// Events kept per kind and per second; a 10/s fork-failure storm over hours stays small.
-    static let eventsPerKindPerSecond = 2
+    static let eventsPerKindPerSecond = 1
     static let bufferBytes = 1 << 20
 
     /// Parses `path`. Throws `LogTimelineError` (missing, unreadable, not a regular file). Year-less (3.x–6.x) lines
