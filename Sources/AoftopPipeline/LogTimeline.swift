@@ -1,0 +1,215 @@
+import AoftopModel
+import Glibc
+import LogCollector
+
+/// A timeline rebuilt from a Redis/Valkey log alone, for the post-mortem when only the log survived: one
+/// synthetic `Snapshot` per second that has classified lines, sorted by time, with that second's events and
+/// running totals. Redis and `/proc` were not recorded, so those readings fail with `notRecordedReason`; the
+/// server's version comes from its start line when the log has one.
+///
+/// The file is stream-parsed with one bounded buffer; only per-second buckets are kept, each with a few events
+/// of each kind (the rest are counted in `droppedEvents` and the totals), so a log of hundreds of MB fits.
+public enum LogTimeline {
+    public static let notRecordedReason = "not recorded: replay of a log"
+    /// Events kept per kind and per second; a 10/s fork-failure storm over hours stays small.
+    static let eventsPerKindPerSecond = 1
+    static let bufferBytes = 1 << 20
+
+    /// Parses `path`. Throws `LogTimelineError` (missing, unreadable, not a regular file). Year-less (3.x–6.x) lines
+    /// take their year from `referenceTime`, by default the file's modification time.
+    public static func build(path: String, referenceTime: Timestamp? = nil, zone: LogTimeZone = .system) throws(LogTimelineError) -> [Snapshot] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw LogTimelineError(description: readFailure(path, errno)) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw LogTimelineError(description: readFailure(path, errno)) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw LogTimelineError(description: "cannot replay \(path): not a regular file")
+        }
+        let mtime = Timestamp(millisecondsSince1970: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
+        var builder = Builder(path: path, parser: LogLineParser(reference: referenceTime ?? mtime, zone: zone))
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 64)
+        defer { buffer.deallocate() }
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var have = 0
+        var skipping = false // inside a line longer than the buffer, already taken
+        while true {
+            let got = read(fd, base + have, bufferBytes - have)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw LogTimelineError(description: readFailure(path, errno))
+            }
+            if got == 0 { break }
+            have += got
+            var start = 0
+            while start < have, let hit = memchr(base + start, 0x0A, have - start) {
+                let end = UnsafeMutablePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if skipping { skipping = false } else { builder.add(UnsafeRawBufferPointer(start: base + start, count: end - start), bytes: end - start + 1) }
+                start = end + 1
+            }
+            if start == 0 && have == bufferBytes {
+                if !skipping { builder.add(UnsafeRawBufferPointer(start: base, count: have), bytes: have) }
+                skipping = true
+                have = 0
+            } else {
+                have -= start
+                if have > 0 && start > 0 { memmove(base, base + start, have) }
+            }
+        }
+        if have > 0 && !skipping { builder.add(UnsafeRawBufferPointer(start: base, count: have), bytes: have) }
+        return builder.snapshots()
+    }
+
+    private static func readFailure(_ path: String, _ code: Int32) -> String {
+        code == EACCES || code == EPERM ? "cannot read \(path): permission denied (run as the redis user or root)"
+                                        : "cannot read \(path): \(String(cString: strerror(code)).lowercased())"
+    }
+
+    /// One second of the log.
+    struct Bucket {
+        var second: Int64
+        var lastTime: Timestamp
+        var events: [LogEvent] = []
+        var dropped = 0
+        var counts: [LogEventKind: Int] = [:]
+        var lines = 0
+        var bytes: UInt64 = 0
+        var pid: Int32?
+        var server: String?
+        var version: String?
+    }
+
+    struct Builder {
+        let path: String
+        var parser: LogLineParser
+        var buckets: [Bucket] = []
+        var bucketIndex: [Int64: Int] = [:]
+        /// Lines before the first timed classified line, or without a time: credited to the next/current bucket.
+        var untimedLines = 0
+        var untimedBytes: UInt64 = 0
+        var untimedCounts: [LogEventKind: Int] = [:]
+
+        init(path: String, parser: LogLineParser) {
+            self.path = path
+            self.parser = parser
+        }
+
+        mutating func add(_ line: UnsafeRawBufferPointer, bytes: Int) {
+            var length = line.count
+            if length > 0, line[length - 1] == 0x0D { length -= 1 }
+            let trimmed = UnsafeRawBufferPointer(rebasing: line[0..<length])
+            let (kind, time) = parser.classify(trimmed)
+            guard kind != .other, let time else {
+                untimedLines += 1
+                untimedBytes += UInt64(bytes)
+                untimedCounts[kind, default: 0] += 1
+                flushUntimedIfPossible()
+                return
+            }
+            let event = parser.parse(trimmed)
+            let second = floorSecond(time.millisecondsSince1970)
+            let slot: Int
+            if let last = buckets.indices.last, buckets[last].second == second {
+                slot = last
+            } else if let known = bucketIndex[second] {
+                slot = known
+            } else {
+                slot = buckets.count
+                buckets.append(Bucket(second: second, lastTime: time))
+                bucketIndex[second] = slot
+            }
+            var bucket = buckets[slot]
+            bucket.lastTime = max(bucket.lastTime, time)
+            bucket.lines += 1
+            bucket.bytes += UInt64(bytes)
+            bucket.counts[kind, default: 0] += 1
+            if bucket.events.lazy.filter({ $0.kind == kind }).count < LogTimeline.eventsPerKindPerSecond {
+                bucket.events.append(event)
+            } else {
+                bucket.dropped += 1
+            }
+            if event.role != "C", let pid = event.pid { bucket.pid = pid }
+            if kind == .serverStart, let (server, version) = LogTimeline.serverVersion(event.message) {
+                bucket.server = server
+                bucket.version = version
+            }
+            buckets[slot] = bucket
+            flushUntimedIfPossible()
+        }
+
+        /// Lines of no interest count towards the most recent bucket (the log's read position).
+        private mutating func flushUntimedIfPossible() {
+            guard untimedLines > 0, let last = buckets.indices.last else { return }
+            buckets[last].lines += untimedLines
+            buckets[last].bytes += untimedBytes
+            for (kind, count) in untimedCounts { buckets[last].counts[kind, default: 0] += count }
+            untimedLines = 0
+            untimedBytes = 0
+            untimedCounts = [:]
+        }
+
+        func snapshots() -> [Snapshot] {
+            var ordered = buckets
+            ordered.sort { $0.second < $1.second }
+            var totals: [LogEventKind: Int] = [:]
+            var lines = 0
+            var bytes: UInt64 = 0
+            var pid: Int32?
+            var server: String?
+            var version: String?
+            var result: [Snapshot] = []
+            result.reserveCapacity(ordered.count)
+            for (position, bucket) in ordered.enumerated() {
+                for (kind, count) in bucket.counts { totals[kind, default: 0] += count }
+                lines += bucket.lines
+                bytes += bucket.bytes
+                if position == ordered.count - 1 {
+                    // Trailing lines of no interest belong to the end of the log.
+                    lines += untimedLines
+                    bytes += untimedBytes
+                    for (kind, count) in untimedCounts { totals[kind, default: 0] += count }
+                }
+                if bucket.pid != nil, bucket.pid != pid, bucket.version == nil {
+                    // Another process without a start line: what the earlier one said no longer applies.
+                    server = nil
+                    version = nil
+                }
+                pid = bucket.pid ?? pid
+                if let v = bucket.version { version = v; server = bucket.server }
+                let log = LogSample(path: path, fileState: .following,
+                                    events: bucket.events.sorted { ($0.time ?? bucket.lastTime) < ($1.time ?? bucket.lastTime) },
+                                    droppedEvents: bucket.dropped, totals: totals, linesRead: lines, bytesRead: bytes,
+                                    rotations: 0, lastLineTime: bucket.lastTime)
+                result.append(Snapshot(time: bucket.lastTime,
+                                       source: SourceIdentity(pid: pid, server: server, version: version),
+                                       redis: .failed(LogTimeline.notRecordedReason),
+                                       process: .failed(LogTimeline.notRecordedReason),
+                                       log: .ok(log), aofDirectory: .notConfigured))
+            }
+            return result
+        }
+
+        private func floorSecond(_ ms: Int64) -> Int64 {
+            let q = ms / 1000
+            return (ms % 1000 < 0 ? q - 1 : q)
+        }
+    }
+
+    /// `Redis version=7.0.15, bits=64, …, just started` → (`redis`, `7.0.15`); `Server started, Redis version 3.2.8`.
+    static func serverVersion(_ message: String) -> (String, String)? {
+        for (prefix, server) in [("Redis version=", "redis"), ("Valkey version=", "valkey"),
+                                 ("Server started, Redis version ", "redis")] {
+            guard let range = message.range(of: prefix) else { continue }
+            let version = message[range.upperBound...].prefix { $0.isNumber || $0 == "." }
+            if !version.isEmpty { return (server, String(version)) }
+        }
+        return nil
+    }
+}
+
+/// A log that could not be read (missing, unreadable, not a regular file): one line for the operator.
+public struct LogTimelineError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
+}
