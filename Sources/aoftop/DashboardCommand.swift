@@ -34,8 +34,11 @@ struct DashboardCommand: ParsableCommand {
 
     func run() throws {
         if !target.isExplicit, pid == nil, log == nil, !Self.somethingAnswers(target.endpoint) {
+            guard let demo = DemoRecording.locate() else {
+                throw fail("nothing answers on \(target.endpoint), and \(DemoRecording.notFoundMessage)")
+            }
             printError("aoftop: nothing answers on \(target.endpoint); playing the bundled incident recording (aoftop demo). Watch a server with -h HOST -p PORT or -s SOCKET.")
-            try DemoCommand().run()
+            try ReplayCommand.replayRecording(path: demo, start: nil, speed: 4, json: false)
             return
         }
         let credentials: RedisCredentials?
