@@ -1,7 +1,7 @@
 import AoftopModel
 
 /// A bounded, thinned history of one server process, plus the few facts that must outlive thinning
-/// (baseline pipes, last fork failure, last throttle). Value type: copying it is how `assess` stays pure.
+/// (baseline pipes, last fork failure, last throttle, last-known Redis settings). Value type: copying it is how `assess` stays pure.
 ///
 /// Recent points (the last `recentSpan`) are kept at full rate for the short and long slope windows; older
 /// points are thinned to one per `thinnedInterval` up to `retainedSpan`. A different pid or process start time
@@ -30,6 +30,9 @@ public struct AnalysisHistory: Sendable, Equatable {
     public private(set) var lastRewriteLimitedMinutes: Int64 = 1
     /// When the log's line count last changed (a silent log is a symptom of the EMFILE regime).
     public private(set) var lastLogActivity: Timestamp?
+    /// `maxclients`, the rewrite thresholds, hz and version as last read from this process: what the analysis
+    /// uses while Redis (or CONFIG) cannot be read. Cleared with the rest on a restart.
+    public private(set) var lastKnown = LastKnownRedis()
     /// How many times the history started again since this value was created.
     public private(set) var resets = 0
 
@@ -68,6 +71,7 @@ public struct AnalysisHistory: Sendable, Equatable {
             points.append(point)
         }
         if first == nil { first = point }
+        if let redis = snapshot.redis.value { lastKnown.note(redis, at: snapshot.time) }
         if let fds = point.fds {
             minPipes = min(minPipes ?? fds.pipes, fds.pipes)
             minSelfHeldPipePairs = min(minSelfHeldPipePairs ?? fds.selfHeldPipePairs, fds.selfHeldPipePairs)

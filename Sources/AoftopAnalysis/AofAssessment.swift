@@ -20,6 +20,9 @@ public struct AofAssessment: Sendable, Equatable, Codable {
     public var growthPercent: Int64?
     public var thresholdPercent: Int?
     public var minSize: Int64?
+    /// Where `thresholdPercent` and `minSize` come from: `config` (CONFIG GET now) or `last-known` (read earlier
+    /// from this process; Redis or CONFIG cannot be read now); `nil` when unknown.
+    public var configSource: String?
     public var state: State
     public var lastBgrewriteStatus: String?
     /// Entries in the AOF directory (Redis 7 `appenddirname`) and how many are `.incr.aof`.
@@ -27,14 +30,16 @@ public struct AofAssessment: Sendable, Equatable, Codable {
     public var incrFiles: Int?
 
     public init(enabled: Bool? = nil, currentSize: Int64? = nil, baseSize: Int64? = nil, growthPercent: Int64? = nil,
-                thresholdPercent: Int? = nil, minSize: Int64? = nil, state: State = .unknown,
-                lastBgrewriteStatus: String? = nil, dirFiles: Int? = nil, incrFiles: Int? = nil) {
+                thresholdPercent: Int? = nil, minSize: Int64? = nil, configSource: String? = nil,
+                state: State = .unknown, lastBgrewriteStatus: String? = nil, dirFiles: Int? = nil,
+                incrFiles: Int? = nil) {
         self.enabled = enabled
         self.currentSize = currentSize
         self.baseSize = baseSize
         self.growthPercent = growthPercent
         self.thresholdPercent = thresholdPercent
         self.minSize = minSize
+        self.configSource = configSource
         self.state = state
         self.lastBgrewriteStatus = lastBgrewriteStatus
         self.dirFiles = dirFiles
@@ -59,18 +64,25 @@ public struct AofAssessment: Sendable, Equatable, Codable {
         return Self.rewriteDue(current: currentSize, base: baseSize, percentage: thresholdPercent, minSize: minSize)
     }
 
-    init(redis: RedisSample?, directory: AofDirectorySample?) {
+    init(redis: RedisSample?, directory: AofDirectorySample?, lastKnown: LastKnownRedis = LastKnownRedis()) {
         state = .unknown
         dirFiles = directory?.files
         incrFiles = directory?.incrFiles
+        let config = redis?.config.value
+        if let config, config.autoAofRewritePercentage != nil || config.autoAofRewriteMinSize != nil {
+            thresholdPercent = config.autoAofRewritePercentage
+            minSize = config.autoAofRewriteMinSize
+            configSource = "config"
+        } else if lastKnown.autoAofRewritePercentage != nil || lastKnown.autoAofRewriteMinSize != nil {
+            thresholdPercent = lastKnown.autoAofRewritePercentage
+            minSize = lastKnown.autoAofRewriteMinSize
+            configSource = "last-known"
+        }
         guard let redis else { return }
-        let config = redis.config.value
         enabled = redis.aofEnabled ?? config?.appendonly
         currentSize = redis.aofCurrentSize
         baseSize = redis.aofBaseSize
         if let currentSize, let baseSize { growthPercent = Self.growthPercent(current: currentSize, base: baseSize) }
-        thresholdPercent = config?.autoAofRewritePercentage
-        minSize = config?.autoAofRewriteMinSize
         lastBgrewriteStatus = redis.aofLastBgrewriteStatus
     }
 
@@ -97,6 +109,7 @@ public struct AofAssessment: Sendable, Equatable, Codable {
         case growthPercent = "growth_percent"
         case thresholdPercent = "threshold_percent"
         case minSize = "min_size"
+        case configSource = "config_source"
         case lastBgrewriteStatus = "last_bgrewrite_status"
         case dirFiles = "dir_files"
         case incrFiles = "incr_files"
@@ -110,6 +123,7 @@ public struct AofAssessment: Sendable, Equatable, Codable {
         try c.encode(growthPercent, forKey: .growthPercent)
         try c.encode(thresholdPercent, forKey: .thresholdPercent)
         try c.encode(minSize, forKey: .minSize)
+        try c.encode(configSource, forKey: .configSource)
         try c.encode(state, forKey: .state)
         try c.encode(lastBgrewriteStatus, forKey: .lastBgrewriteStatus)
         try c.encode(dirFiles, forKey: .dirFiles)

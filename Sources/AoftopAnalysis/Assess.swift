@@ -24,9 +24,9 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let process = snapshot.process.value
     let log = snapshot.log.value
 
-    let limit = FdLimitAssessment(redis: redis, process: process)
+    let limit = FdLimitAssessment(redis: redis, process: process, lastKnown: history.lastKnown)
     let eta = ExhaustionEstimator(history: history, limit: limit).estimate(process: snapshot.process)
-    var aof = AofAssessment(redis: redis, directory: snapshot.aofDirectory.value)
+    var aof = AofAssessment(redis: redis, directory: snapshot.aofDirectory.value, lastKnown: history.lastKnown)
     let forks = ForkFailureAssessment(history: history, log: log, redis: redis, rewriteDue: aof.isDue ?? false)
     let aofFailing = forks.inferredFromInfo
         || (history.lastAofForkFailureTime.map { snapshot.time.seconds(since: $0) <= 60 } ?? false)
@@ -35,11 +35,12 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     } ?? false
     aof.decideState(redis: redis, forksFailing: aofFailing, throttled: throttled)
 
-    let nearLimit = limit.spare.map { $0 <= FdLimitAssessment.exhaustionMargin } ?? false
+    // The ratchet shows at the limit: within RLIMIT's margin of either kind of limit.
+    let nearLimit = limit.isExhausted || (limit.spare.map { $0 <= FdLimitAssessment.rlimitExhaustionMargin } ?? false)
     let leak = LeakAssessment(history: history, census: process?.fds, eta: eta,
                               aofForkFailures: log.map { $0.totals[.aofForkFailed] ?? 0 }, nearLimit: nearLimit)
     let activity = ProcessActivity(history: history, now: snapshot.time, logOK: log != nil)
-    let version = redis?.version ?? snapshot.source.version
+    let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version
 
     let facts = Facts(snapshot: snapshot, version: version, limit: limit, eta: eta, leak: leak, aof: aof,
                       forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))

@@ -7,16 +7,17 @@ public struct ExhaustionEstimate: Sendable, Equatable, Codable {
         case warmingUp = "warming-up"
         /// No sustained, corroborated rise.
         case flat
-        /// A sustained rise: `seconds` to the effective limit at `slopePerS`.
+        /// A sustained rise: `seconds` until the spare room below the effective limit is down to its margin.
         case rising
-        /// The next fd would be refused.
+        /// The binding limit is reached (`FdLimitAssessment.isExhausted`): new clients are refused or hang.
         case exhausted
         /// No `/proc` reading or no limit known: `reason` says which.
         case unknown
     }
 
     public var status: Status
-    /// Seconds to the effective limit (`rising`), 0 when `exhausted`, else `nil`. Rounded to 0.1 s.
+    /// Seconds until exhaustion (`rising`): `(spare − margin) / slope`; 0 when `exhausted`, else `nil`.
+    /// Rounded to 0.1 s.
     public var seconds: Double?
     /// The slope the forecast uses, fds per second (rounded to 0.01).
     public var slopePerS: Double?
@@ -68,16 +69,16 @@ struct ExhaustionEstimator {
     var limit: FdLimitAssessment
 
     func estimate(process: Reading<ProcSample>) -> ExhaustionEstimate {
-        guard let sample = process.value else {
+        guard process.value != nil else {
             let why = process.failureReason.map { "no /proc reading: \($0)" } ?? "no /proc reading (no local pid)"
             return ExhaustionEstimate(status: .unknown, reason: why)
         }
-        guard let effective = limit.effective else {
+        guard limit.effective != nil, let remainingFds = limit.remainingBeforeExhaustion else {
             return ExhaustionEstimate(status: .unknown, reason: "no fd limit known (maxclients and RLIMIT_NOFILE unknown)")
         }
         let all = history.points.compactMap { point in point.fds.map { (point.time.millisecondsSince1970, $0) } }
         let short = Trend(all.filter { $0.0 >= (all.last?.0 ?? 0) - Self.shortWindowMs })
-        if limit.isExhausted(sample.fds) {
+        if limit.isExhausted {
             return ExhaustionEstimate(status: .exhausted, seconds: 0, slopePerS: short.map { rounded($0.totalSlope, 2) },
                                       window: short == nil ? nil : "short")
         }
@@ -85,7 +86,9 @@ struct ExhaustionEstimator {
               lastTime - firstTime >= Self.minSpanMs else {
             return ExhaustionEstimate(status: .warmingUp, reason: "\(all.count) fd samples since start")
         }
-        let remaining = Double(effective - sample.fds.total)
+        // Fds still to be consumed before the binding limit's margin: in the contiguous case ≈ setsize − total,
+        // with holes only the free numbers below setsize count (leaked fds above it do not bring it closer).
+        let remaining = Double(remainingFds)
         if let short, let why = short.risingReason(allowChurnRule: false) {
             return rising(slope: short.totalSlope, remaining: remaining, window: "short", reason: why)
         }

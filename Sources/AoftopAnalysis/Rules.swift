@@ -6,7 +6,7 @@ enum Rules {
     /// A rising ETA under this many seconds is critical; above it, a warning.
     static let criticalEtaSeconds = 600.0
     /// At or below this many spare fds (and not yet exhausted) the pane warns: single probes still work,
-    /// a reconnect burst does not.
+    /// a reconnect burst larger than the spare count does not.
     static let fewSpareFds = 16
     /// CPU above this while out of fds: Redis spins on a failing `accept()` (EMFILE regime).
     static let spinningCPUPercent = 90.0
@@ -44,20 +44,19 @@ enum Rules {
         }
         switch f.eta.status {
         case .exhausted:
-            out.append(Finding(code: .fdExhausted, severity: .critical, headline: exhaustedHeadline(f),
-                               remedy: "new clients are refused until Redis restarts"))
+            out.append(exhaustedFinding(f))
         case .rising:
             let seconds = Int((f.eta.seconds ?? 0).rounded())
             out.append(Finding(code: .fdExhaustionImminent, severity: fdSeverity,
-                headline: "fd exhaustion in \(seconds) s (+\(format(f.eta.slopePerS ?? 0)) fds/s, "
-                    + "\(f.snapshot.process.value?.fds.total ?? 0)/\(f.limit.effective ?? 0) \(limitName(f.limit)))"))
+                headline: "fd exhaustion in \(seconds) s (+\(format(f.eta.slopePerS ?? 0)) fds/s, \(roomText(f)))"))
         default:
             break
         }
         if f.eta.status != .exhausted, let spare = f.limit.spare, spare <= fewSpareFds {
+            let preposition = f.limit.binding == .eventLoop ? "below" : "before"
             out.append(Finding(code: .fewSpareFds, severity: .warning,
-                headline: "\(spare) spare fds before the \(limitName(f.limit)) limit \(f.limit.effective ?? 0)",
-                remedy: "one connection may work; a reconnect burst will fail"))
+                headline: "\(spare) spare \(fds(spare)) \(preposition) the \(limitName(f.limit)) limit \(f.limit.effective ?? 0)",
+                remedy: "one connection may work; a reconnect burst of more than \(spare) will fail"))
         }
         if f.forkFailingRecently {
             out.append(Finding(code: .forkFailing, severity: .warning, headline: forkHeadline(f), remedy: remedyFork))
@@ -125,14 +124,43 @@ enum Rules {
             remedy: "only a restart frees the fds; a log-only monitor sees nothing now")
     }
 
-    private static func exhaustedHeadline(_ f: Facts) -> String {
-        guard let fds = f.snapshot.process.value?.fds else { return "fds exhausted" }
-        if let setsize = f.limit.setsize, fds.lowestFreeFd >= setsize {
-            return "fd limit reached: next fd \(fds.lowestFreeFd) ≥ event-loop setsize \(setsize) (ERANGE), "
-                + "\(fds.total) fds open"
+    private static func exhaustedFinding(_ f: Facts) -> Finding {
+        let refused = "new clients are refused until Redis restarts"
+        guard let fds = f.snapshot.process.value?.fds else {
+            return Finding(code: .fdExhausted, severity: .critical, headline: "fds exhausted", remedy: refused)
         }
-        return "fd limit reached: \(fds.total) fds open of RLIMIT_NOFILE \(f.limit.rlimitSoft ?? 0) (EMFILE)"
+        guard f.limit.binding == .eventLoop, let setsize = f.limit.setsize, let spare = f.limit.spare else {
+            return Finding(code: .fdExhausted, severity: .critical,
+                headline: "fd limit reached: \(fds.total) fds open of RLIMIT_NOFILE \(f.limit.rlimitSoft ?? 0) (EMFILE)",
+                remedy: refused)
+        }
+        if spare == 0 {
+            return Finding(code: .fdExhausted, severity: .critical,
+                headline: "fd limit reached: next fd \(fds.lowestFreeFd) ≥ event-loop setsize \(setsize) (ERANGE), "
+                    + "\(fds.total) fds open", remedy: refused)
+        }
+        // A few free numbers left below setsize (holes): one client at a time may still get in, which makes a
+        // single probe look healthy while a reconnect burst fails.
+        let numbers = spare == 1 ? "only 1 free fd number below it" : "only \(spare) free fd numbers below it"
+        let taken = spare == 1 ? "whenever it is taken" : "whenever they are taken"
+        return Finding(code: .fdExhausted, severity: .critical,
+            headline: "\(fds.total) fds open, event-loop limit \(setsize): \(numbers) — new clients hang or are refused \(taken)",
+            remedy: "\(spare) spare \(Self.fds(spare)) below the event-loop limit: single connections may work, "
+                + "reconnect bursts fail until Redis restarts")
     }
+
+    /// How close the fds are to the binding limit, for the ETA headline: `529/1128 event loop` while the fds below
+    /// the limit are contiguous; with holes, the free numbers below it (the open count says little then).
+    private static func roomText(_ f: Facts) -> String {
+        let total = f.snapshot.process.value?.fds.total ?? 0
+        let effective = f.limit.effective ?? 0
+        if f.limit.binding == .eventLoop, let spare = f.limit.spare, spare != effective - total {
+            return "\(spare) free fd \(spare == 1 ? "number" : "numbers") below event-loop limit \(effective), \(total) open"
+        }
+        return "\(total)/\(effective) \(limitName(f.limit))"
+    }
+
+    private static func fds(_ count: Int) -> String { count == 1 ? "fd" : "fds" }
 
     private static func forkHeadline(_ f: Facts) -> String {
         var text = "fork failing"

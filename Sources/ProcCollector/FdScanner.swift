@@ -21,7 +21,7 @@ final class FdScanner {
 
     /// Link targets longer than this are truncated; only the first few dozen bytes matter for classification.
     private static let linkCapacity = 4096
-    /// fd numbers above this are counted but not tracked for `lowestFreeFd` (keeps a hostile tree from
+    /// fd numbers above this are counted but not tracked for `lowestFreeFd` and `holes` (keeps a hostile tree from
     /// allocating a huge bitmap; the kernel's own `nr_open` ceiling is 2^20 by default).
     private static let maxTrackedFd = 1 << 24
     private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
@@ -117,10 +117,13 @@ final class FdScanner {
             }
         }
 
+        let holes = FdScanner.clearBits(bitmap, below: highest, limit: FdCensus.maxHoles)
         let census = FdCensus(
             total: total, sockets: sockets.count, listeningSockets: 0, pipes: pipes.count,
             selfHeldPipePairs: FdScanner.selfHeldPairs(&pipes), anonInodes: anonKinds.dictionary(),
-            regularFiles: regular, other: other, highestFd: highest, lowestFreeFd: FdScanner.lowestClear(bitmap))
+            regularFiles: regular, other: other, highestFd: highest, lowestFreeFd: FdScanner.lowestClear(bitmap),
+            // Every counted fd has a distinct number in 0...highest: the free ones are what the count leaves.
+            holes: holes, holeCount: max(holes.count, highest + 1 - total))
         return .success(Result(census: census, socketInodes: sockets))
     }
 
@@ -190,6 +193,27 @@ final class FdScanner {
             }
         }
         return pairs
+    }
+
+    /// The lowest `limit` bit numbers below `end` that are not set, ascending. Walks whole words and stops as soon
+    /// as `limit` are found, so a dense table costs one compare per 64 fds. Numbers past the bitmap (fds above
+    /// `maxTrackedFd`, never tracked) are not reported; the census's `holeCount` still counts them.
+    static func clearBits(_ bitmap: [UInt64], below end: Int, limit: Int) -> [Int] {
+        var found: [Int] = []
+        let words = min(bitmap.count, (max(end, 0) + 63) >> 6)
+        var word = 0
+        while word < words && found.count < limit {
+            var free = ~bitmap[word]
+            let base = word << 6
+            // Only numbers below `end` (the highest open fd) are holes; the rest of the last word is beyond it.
+            if end - base < 64 { free &= (1 << UInt64(end - base)) &- 1 }
+            while free != 0 && found.count < limit {
+                found.append(base + free.trailingZeroBitCount)
+                free &= free &- 1
+            }
+            word += 1
+        }
+        return found
     }
 
     /// The lowest bit number that is not set.

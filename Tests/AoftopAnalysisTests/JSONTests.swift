@@ -20,6 +20,7 @@ struct JSONTests {
     {
       "aof" : {
         "base_size" : 0,
+        "config_source" : "config",
         "current_size" : 69383,
         "dir_files" : null,
         "enabled" : true,

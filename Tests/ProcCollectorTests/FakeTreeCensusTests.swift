@@ -51,6 +51,8 @@ struct FakeTreeCensusTests {
         #expect(fds.other == 3)  // /dev/null, memfd, net namespace
         #expect(fds.highestFd == 23)
         #expect(fds.lowestFreeFd == 16)
+        #expect(fds.holes == [16, 17, 18, 19])
+        #expect(fds.holeCount == 4)
         #expect(sample.pid == 1838)
         #expect(sample.command == "redis-server")
         #expect(sample.startTicks == 4_242_424)
@@ -76,6 +78,66 @@ struct FakeTreeCensusTests {
         #expect(fds.highestFd == highest)
         #expect(fds.total == open.count)
         #expect(fds.selfHeldPipePairs == 0)
+    }
+
+    struct HoleCase: Sendable, CustomTestStringConvertible {
+        var open: [Int32]
+        var holes: [Int]
+        var holeCount: Int
+        var testDescription: String { "\(open.count) fds open, \(holeCount) holes" }
+    }
+
+    static let holeCases: [HoleCase] = [
+        HoleCase(open: [], holes: [], holeCount: 0),
+        HoleCase(open: [0, 1, 2, 4, 5, 9], holes: [3, 6, 7, 8], holeCount: 4),
+        HoleCase(open: [5], holes: [0, 1, 2, 3, 4], holeCount: 5),
+        // More than 64 holes: the lowest 64 are kept, all are counted.
+        HoleCase(open: Array(0..<192) + [1_500], holes: Array(192..<256), holeCount: 1_308),
+        // Redis 7 with the leak shim: 1,568 fds, one hole at the AOF's fd.
+        HoleCase(open: Array(0..<7) + Array(8..<1_569), holes: [7], holeCount: 1),
+        // Holes in every word of the bitmap.
+        HoleCase(open: (0..<300).filter { $0 % 3 != 0 }.map { Int32($0) }, holes: (0..<64).map { $0 * 3 }, holeCount: 100),
+        // A hole at the end of a bitmap word, then at the start of the next one.
+        HoleCase(open: Array(0..<63) + [64], holes: [63], holeCount: 1),
+        HoleCase(open: Array(0..<64) + [66], holes: [64, 65], holeCount: 2),
+    ]
+
+    @Test(arguments: holeCases)
+    func holesListTheLowestFreeNumbersBelowTheHighest(_ c: HoleCase) throws {
+        let (open, holes, holeCount) = (c.open, c.holes, c.holeCount)
+        let tree = try FakeProcTree()
+        var p = FakeProcess(pid: 6)
+        for fd in open { p.fds[fd] = "pipe:[\(1000 + fd)]" }
+        try tree.add(p)
+        let fds = try #require(ProcSampler(procRoot: tree.root).sample(pid: 6).value).fds
+        #expect(fds.holes == holes)
+        #expect(fds.holeCount == holeCount)
+        #expect(fds.holes.count <= FdCensus.maxHoles)
+        #expect(fds.lowestFreeFd == (fds.holes.first ?? fds.highestFd + 1))
+        #expect(fds.holeCount == fds.highestFd + 1 - fds.total)
+    }
+
+    @Test func freeFdsBelowALimitCountsTheHolesUnderIt() throws {
+        let tree = try FakeProcTree()
+        var p = FakeProcess(pid: 5)
+        // setsize 192, 1,568 fds, the only free numbers below 192 are 7 and 100; 80 more free above 1,000.
+        let open = (0..<1_650).filter { $0 != 7 && $0 != 100 && !(1_000..<1_080).contains($0) }
+        for fd in open { p.fds[Int32(fd)] = "pipe:[\(1000 + fd)]" }
+        try tree.add(p)
+        let fds = try #require(ProcSampler(procRoot: tree.root).sample(pid: 5).value).fds
+        #expect(fds.total == 1_568)
+        #expect(fds.holeCount == 82)
+        #expect(fds.holes.count == 64)
+        #expect(fds.freeFds(below: 192) == 2)
+        #expect(fds.freeFds(below: 100) == 1)
+        #expect(fds.freeFds(below: 7) == 0)
+        #expect(fds.freeFds(below: 1_700) == 132)  // above the highest fd: everything not open
+        // 1,061 is the last kept hole: up to it exact, further up only bounded (18 unkept holes in 1,062..<1,080).
+        #expect(fds.holes.last == 1_061)
+        #expect(fds.freeFds(below: 1_062) == 64)
+        #expect(fds.freeFds(below: 1_070) == nil)
+        #expect(fds.freeFdBounds(below: 1_070) == 64...72)
+        #expect(fds.freeFdBounds(below: 1_640) == 73...82)
     }
 
     @Test(arguments: [

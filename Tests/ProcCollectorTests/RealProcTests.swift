@@ -9,7 +9,7 @@ struct RealProcTests {
     ///
     /// Other suites of this test process open and close fds in parallel, so an attempt counts only when the
     /// samples before and after are identical; a correct census then matches on some attempt, a wrong one on none.
-    /// `highestFd` and `lowestFreeFd` depend on which numbers the kernel hands out and are not compared.
+    /// `highestFd`, `lowestFreeFd` and the holes depend on which numbers the kernel hands out and are not compared.
     static func expectCensusChange(open: () -> [Int32], _ expect: (inout FdCensus) -> Void,
                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
         let collector = ProcSampler()
@@ -26,6 +26,8 @@ struct RealProcTests {
             expect(&expected)
             expected.highestFd = during.highestFd
             expected.lowestFreeFd = during.lowestFreeFd
+            expected.holes = during.holes
+            expected.holeCount = during.holeCount
             if during == expected { return }
             last = (before, during)
             usleep(10_000)
@@ -99,6 +101,39 @@ struct RealProcTests {
             }
         }
         Issue.record("fds never stayed still")
+    }
+
+    @Test func closingAnFdAmongPipesLeavesAHoleAtExactlyThatNumber() throws {
+        let collector = ProcSampler()
+        func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) != -1 }
+        for _ in 0..<50 {
+            var fds: [Int32] = []
+            for _ in 0..<10 {
+                var p: [Int32] = [-1, -1]
+                try #require(pipe(&p) == 0)
+                fds += p
+            }
+            defer { for fd in fds where fd >= 0 { close(fd) } }
+            // The numbers need not be consecutive (other suites open fds too); take one with open neighbours.
+            let sorted = fds.sorted()
+            let hole = sorted[10]
+            close(hole)
+            fds.removeAll { $0 == hole }
+            let census = try #require(collector.sample(pid: getpid()).value).fds
+            // Judge only attempts where nobody took the number meanwhile and the list was not cut short of it.
+            guard !isOpen(hole), census.holes.count < FdCensus.maxHoles || census.holes.last! >= Int(hole) else {
+                continue
+            }
+            #expect(census.holes.contains(Int(hole)))
+            #expect(!census.holes.contains(Int(sorted[9])))
+            #expect(!census.holes.contains(Int(sorted[11])))
+            #expect(census.holes == census.holes.sorted())
+            #expect(census.holeCount >= census.holes.count)
+            #expect(census.holeCount == census.highestFd + 1 - census.total)
+            #expect(census.lowestFreeFd <= Int(hole))
+            return
+        }
+        Issue.record("the hole was always taken by another thread")
     }
 
     @Test func openFdCountUsesTheKernelsCount() throws {
