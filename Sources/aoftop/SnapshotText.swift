@@ -74,7 +74,10 @@ enum SnapshotText {
         let fds = process.fds
         let anon = fds.anonInodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append(row("fds", "total \(fds.total): sockets \(fds.sockets) (\(fds.listeningSockets) listening, \(fds.clientSockets) client), pipes \(fds.pipes) (\(fds.selfHeldPipePairs) self-held pairs), anon \(fds.anonInodeTotal)\(anon.isEmpty ? "" : " (\(anon))"), files \(fds.regularFiles), other \(fds.other)"))
-        lines.append(row("fd numbers", "highest \(fds.highestFd), lowest free \(fds.lowestFreeFd)"))
+        let holes = fds.holes.prefix(8).map(String.init).joined(separator: " ")
+        let holeText = fds.holeCount == 0 ? "no free numbers below it"
+            : "\(fds.holeCount) free below it (\(holes)\(fds.holeCount > 8 ? " …" : ""))"
+        lines.append(row("fd numbers", "highest \(fds.highestFd), \(holeText); next fd \(fds.lowestFreeFd)"))
         lines.append(row("limits", "open files soft \(process.limits.soft.map(String.init) ?? "unlimited"), hard \(process.limits.hard.map(String.init) ?? "unlimited")"))
         lines.append(row("cpu", "\(Format.duration(Int64(process.cpuTicks) / Int64(max(process.clockTicksPerSecond, 1)))) total"))
         return lines

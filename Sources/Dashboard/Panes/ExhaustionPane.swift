@@ -60,7 +60,8 @@ enum ExhaustionPane {
                                  value: line, role: index == 0 ? .normal : .dim)
             row += 1
         }
-        let spareRole: CellRole = (limit.spare ?? .max) == 0 ? .critical : (limit.spare ?? .max) <= 16 ? .warn : .normal
+        // One or two spare numbers below setsize is exhaustion too: a reconnect burst fails.
+        let spareRole: CellRole = limit.isExhausted ? .critical : (limit.spare ?? .max) <= 16 ? .warn : .normal
         PaneContext.labelled(&grid, row: row, label: "next fd", labelWidth: labelWidth,
                              value: Format.right(Format.count(fds.lowestFree), 6), role: fds.lowestFree == nil ? .dim : .normal)
         grid.write("spare", row: row, column: labelWidth + 8, role: .dim)
