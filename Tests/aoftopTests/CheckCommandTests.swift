@@ -63,7 +63,7 @@ import Testing
             "eta": ["status", "seconds", "slope_per_s", "window", "reason"],
             "leak": ["suspected", "signature", "excess_pipes", "fds_per_failure", "client_sockets_trend", "ratchet"],
             "aof": ["enabled", "current_size", "base_size", "growth_percent", "threshold_percent", "min_size", "state",
-                    "last_bgrewrite_status", "dir_files", "incr_files"],
+                    "last_bgrewrite_status", "dir_files", "incr_files", "config_source"],
             "fork_failures": ["total", "aof", "rdb", "per_minute", "last", "inferred_from_info"],
             "process": ["cpu_percent", "log_silent_seconds"],
             "sources": ["redis", "process", "log", "aof_directory", "config"],
