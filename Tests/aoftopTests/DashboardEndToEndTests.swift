@@ -5,9 +5,10 @@ import AoftopTestSupport
 /// The real `aoftop` binary in a real terminal (tmux) against a real Redis: what an operator sees.
 @Suite(.serialized) struct DashboardEndToEndTests {
     /// Runs aoftop under `sh`, which prints `EXITED <status>` when it returns, like a shell prompt coming back.
-    static func startDashboard(_ arguments: [String], columns: Int = 100, rows: Int = 32) throws -> TmuxSession {
-        try TmuxSession.start(command: ["sh", "-c", "\"$0\" \"$@\"; echo EXITED $?; exec sleep 3600",
-                                        RepositoryPaths.aoftopBinary] + arguments,
+    static func startDashboard(_ arguments: [String], columns: Int = 100, rows: Int = 32,
+                               directory: String = NSTemporaryDirectory()) throws -> TmuxSession {
+        try TmuxSession.start(command: ["sh", "-c", "cd \"$1\" && shift && \"$0\" \"$@\"; echo EXITED $?; exec sleep 3600",
+                                        RepositoryPaths.aoftopBinary, directory] + arguments,
                               columns: columns, rows: rows, environment: ["SWIFT_BACKTRACE": "interactive=no"])
     }
 
@@ -73,6 +74,31 @@ import AoftopTestSupport
         #expect(session.waitFor(text: "EXITED 0"), "\(Self.screen(session))")
         let after = try session.capture()
         #expect(!after.contains("Sockets vs pipes"), "the alternate screen was not left: \(after)")
+    }
+
+    @Test func rRecordsToAPrivateFileThatReplays() throws {
+        let server = try RedisServer.start()
+        defer { server.stop() }
+        let directory = server.directory + "/recordings"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let session = try Self.startDashboard(["-p", String(server.port), "--interval", "500ms"], directory: directory)
+        defer { session.kill() }
+        #expect(session.waitFor(text: "redis ok"), "\(Self.screen(session))")
+        try session.sendKeys("r")
+        #expect(session.waitFor(text: "REC"), "\(Self.screen(session))")
+        Thread.sleep(forTimeInterval: 2)
+        try session.sendKeys("r")
+        #expect(session.waitFor(text: "recorded"), "\(Self.screen(session))")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXITED 0"))
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        let file = try #require(files.first { $0.hasPrefix("aoftop-127.0.0.1-\(server.port)-") && $0.hasSuffix(".jsonl.gz") }, "\(files)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let replay = try Subprocess.run(RepositoryPaths.aoftopBinary, ["replay", directory + "/" + file, "--json"], timeout: 30)
+        #expect(replay.status == 0, "\(replay.standardError)")
+        #expect(replay.standardOutput.split(separator: "\n").count >= 3, "\(replay.standardOutput)")
     }
 
     @Test func deadRedisGreysItsPaneAndTheRestStaysLive() throws {
