@@ -1,5 +1,4 @@
 import AoftopModel
-import Glibc
 import LogCollector
 
 /// A timeline rebuilt from a Redis/Valkey log alone, for the post-mortem when only the log survived: one
@@ -18,52 +17,15 @@ public enum LogTimeline {
     /// Parses `path`. Throws `LogTimelineError` (missing, unreadable, not a regular file). Year-less (3.x–6.x) lines
     /// take their year from `referenceTime`, by default the file's modification time.
     public static func build(path: String, referenceTime: Timestamp? = nil, zone: LogTimeZone = .system) throws(LogTimelineError) -> [Snapshot] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw LogTimelineError(description: readFailure(path, errno)) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw LogTimelineError(description: readFailure(path, errno)) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw LogTimelineError(description: "cannot replay \(path): not a regular file")
+        let reader: LogFileReader
+        do {
+            reader = try LogFileReader(path: path, bufferBytes: bufferBytes, verb: "replay")
+            var builder = Builder(path: path, parser: LogLineParser(reference: referenceTime ?? reader.modified, zone: zone))
+            try reader.forEachLine { line, bytes in builder.add(line, bytes: bytes) }
+            return builder.snapshots()
+        } catch {
+            throw LogTimelineError(description: error.description)
         }
-        let mtime = Timestamp(millisecondsSince1970: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
-        var builder = Builder(path: path, parser: LogLineParser(reference: referenceTime ?? mtime, zone: zone))
-
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 64)
-        defer { buffer.deallocate() }
-        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var have = 0
-        var skipping = false // inside a line longer than the buffer, already taken
-        while true {
-            let got = read(fd, base + have, bufferBytes - have)
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw LogTimelineError(description: readFailure(path, errno))
-            }
-            if got == 0 { break }
-            have += got
-            var start = 0
-            while start < have, let hit = memchr(base + start, 0x0A, have - start) {
-                let end = UnsafeMutablePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
-                if skipping { skipping = false } else { builder.add(UnsafeRawBufferPointer(start: base + start, count: end - start), bytes: end - start + 1) }
-                start = end + 1
-            }
-            if start == 0 && have == bufferBytes {
-                if !skipping { builder.add(UnsafeRawBufferPointer(start: base, count: have), bytes: have) }
-                skipping = true
-                have = 0
-            } else {
-                have -= start
-                if have > 0 && start > 0 { memmove(base, base + start, have) }
-            }
-        }
-        if have > 0 && !skipping { builder.add(UnsafeRawBufferPointer(start: base, count: have), bytes: have) }
-        return builder.snapshots()
-    }
-
-    private static func readFailure(_ path: String, _ code: Int32) -> String {
-        code == EACCES || code == EPERM ? "cannot read \(path): permission denied (run as the redis user or root)"
-                                        : "cannot read \(path): \(String(cString: strerror(code)).lowercased())"
     }
 
     /// One second of the log.

@@ -21,44 +21,9 @@ public struct LogScanner: Sendable {
     }
 
     public func scan(path: String, referenceTime: Timestamp? = nil) throws(LogScanError) -> LogScanReport {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno)) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno)) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw LogScanError(description: "cannot scan \(path): not a regular file") }
-        let mtime = Timestamp(millisecondsSince1970: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
-        var tally = LogScanTally(parser: LogLineParser(reference: referenceTime ?? mtime, zone: zone))
-
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 64)
-        defer { buffer.deallocate() }
-        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var have = 0
-        var skipping = false // inside a line longer than the buffer, already classified
-        while true {
-            let got = read(fd, base + have, bufferBytes - have)
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno))
-            }
-            if got == 0 { break }
-            have += got
-            var start = 0
-            while start < have, let hit = memchr(base + start, 0x0A, have - start) {
-                let end = UnsafeMutablePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
-                if skipping { skipping = false } else { tally.add(ByteLine(base: base + start, count: end - start)) }
-                start = end + 1
-            }
-            if start == 0 && have == bufferBytes {
-                if !skipping { tally.add(ByteLine(base: base, count: have)) }
-                skipping = true
-                have = 0
-            } else {
-                have -= start
-                if have > 0 && start > 0 { memmove(base, base + start, have) }
-            }
-        }
-        if have > 0 && !skipping { tally.add(ByteLine(base: base, count: have)) }
+        let reader = try LogFileReader(path: path, bufferBytes: bufferBytes, verb: "scan")
+        var tally = LogScanTally(parser: LogLineParser(reference: referenceTime ?? reader.modified, zone: zone))
+        try reader.forEachLine { line, _ in tally.add(ByteLine(line)) }
         return tally.report(file: path)
     }
 }

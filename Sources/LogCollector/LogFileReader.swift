@@ -1,0 +1,68 @@
+import AoftopModel
+import Glibc
+
+/// A whole regular file read front to back through one bounded buffer, handed out as complete lines: what both
+/// `aoftop scan` and `aoftop replay --log` need. A line longer than the buffer is handed out once, cut to the
+/// buffer size, and its rest skipped; a last line without a newline is handed out too.
+public final class LogFileReader {
+    public let path: String
+    /// Modification time: the year reference for year-less (3.x–6.x) log lines.
+    public let modified: Timestamp
+    private let fd: Int32
+    private let bufferBytes: Int
+
+    /// Opens `path`; `verb` names the operation in the error (`cannot scan X: not a regular file`).
+    public init(path: String, bufferBytes: Int = 1 << 20, verb: String = "read") throws(LogScanError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno)) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw LogScanError(description: LogFollower.readFailure(path: path, errno: code))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw LogScanError(description: "cannot \(verb) \(path): not a regular file")
+        }
+        self.path = path
+        self.fd = fd
+        self.bufferBytes = max(4096, bufferBytes)
+        self.modified = Timestamp(millisecondsSince1970: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
+    }
+
+    deinit { close(fd) }
+
+    /// Calls `body` with each line (without its newline) and the number of file bytes it took (newline included).
+    public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) -> Void) throws(LogScanError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 64)
+        defer { buffer.deallocate() }
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var have = 0
+        var skipping = false // inside a line longer than the buffer, already handed out
+        while true {
+            let got = read(fd, base + have, bufferBytes - have)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno))
+            }
+            if got == 0 { break }
+            have += got
+            var start = 0
+            while start < have, let hit = memchr(base + start, 0x0A, have - start) {
+                let end = UnsafeMutablePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if skipping { skipping = false } else { body(UnsafeRawBufferPointer(start: base + start, count: end - start), end - start + 1) }
+                start = end + 1
+            }
+            if start == 0 && have == bufferBytes {
+                if !skipping { body(UnsafeRawBufferPointer(start: base, count: have), have) }
+                skipping = true
+                have = 0
+            } else {
+                have -= start
+                if have > 0 && start > 0 { memmove(base, base + start, have) }
+            }
+        }
+        if have > 0 && !skipping { body(UnsafeRawBufferPointer(start: base, count: have), have) }
+    }
+}
