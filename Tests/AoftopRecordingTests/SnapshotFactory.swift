@@ -1,5 +1,6 @@
 import AoftopModel
 import AoftopRecording
+import AoftopTestSupport
 import Foundation
 
 /// Snapshots for tests: a tiny one, and a realistic one with every reading filled and counters that move every
@@ -28,7 +29,7 @@ enum SnapshotFactory {
 
     static let baseOtherFields: [String: String] = {
         var fields: [String: String] = [:]
-        for line in CapturedInfo.redis7.split(separator: "\n") where !line.hasPrefix("#") {
+        for line in CapturedInfo.redis7015.split(separator: "\n") where !line.hasPrefix("#") {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let key = String(line[..<colon])
             if !mappedFields.contains(key) { fields[key] = String(line[line.index(after: colon)...]) }
