@@ -4,7 +4,8 @@ extension Assessment {
     public var checkLine: String {
         let status = severity.rawValue.uppercased()
         var summary = stateSummary
-        if let top = findings.first, top.code != .fdExhaustionImminent, top.code != .fdExhausted {
+        if let top = findings.first, top.code != .fdExhaustionImminent, top.code != .fdExhausted,
+           !summary.contains(top.headline), !top.headline.contains(eta.reason ?? "\u{0}") {
             summary += " (\(top.headline))"
         } else if findings.isEmpty {
             summary = diagnosis
