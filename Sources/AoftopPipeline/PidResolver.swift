@@ -23,6 +23,11 @@ struct PidResolver {
             let owner = discovery.pid(listeningOnTCPPort: port)
             if let infoPid, infoPid == owner { return .pid(infoPid) }
             if Self.isLoopback(host), let owner { return .pid(owner) }
+            // Another user's server: its fds (hence its sockets) are unreadable, but its name is not. Take INFO's
+            // pid so the /proc pane says "permission denied" with what to do, not "no process listens".
+            if owner == nil, Self.isLoopback(host), let infoPid, discovery.serverCommand(pid: infoPid) != nil {
+                return .pid(infoPid)
+            }
             if owner == nil, infoPid != nil, !Self.isLoopback(host) {
                 return .unknown("\(host) is not this machine: /proc and the log are read where aoftop runs; run it on the server or pass --pid")
             }

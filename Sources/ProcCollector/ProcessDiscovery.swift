@@ -84,7 +84,8 @@ public struct ProcessDiscovery: Sendable {
 
     /// `redis-server`/`valkey-server` if the process is one: by `comm`, or by the first word of `argv[0]`
     /// (Redis rewrites its title to `redis-server 127.0.0.1:6379`, and a renamed binary keeps its argv).
-    func serverCommand(pid: Int32) -> String? {
+    /// Readable for every user's processes, unlike their fds.
+    public func serverCommand(pid: Int32) -> String? {
         let base = "\(procRoot)/\(pid)"
         if let comm = ProcFiles.readSmall(base + "/comm")?.prefix(while: { $0 != "\n" }),
            Self.serverNames.contains(String(comm)) {
