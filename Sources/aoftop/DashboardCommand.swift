@@ -38,7 +38,8 @@ struct DashboardCommand: ParsableCommand {
                 throw fail("nothing answers on \(target.endpoint), and \(DemoRecording.notFoundMessage)")
             }
             printError("aoftop: nothing answers on \(target.endpoint); playing the bundled incident recording (aoftop demo). Watch a server with -h HOST -p PORT or -s SOCKET.")
-            try ReplayCommand.replayRecording(path: demo, start: nil, speed: 4, json: false)
+            try ReplayCommand.replayRecording(path: demo, start: nil, speed: 4, json: false,
+                                              note: "demo: nothing answers on \(target.endpoint) (use -h/-p/-s)")
             return
         }
         let credentials: RedisCredentials?

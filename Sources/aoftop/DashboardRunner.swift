@@ -13,7 +13,8 @@ import TextGrid
 /// thread, so a hung Redis never freezes the keys.
 enum DashboardRunner {
     /// Returns the process exit status (0 on `q`, 128 + signal on SIGINT/SIGTERM/SIGHUP).
-    static func run(source: any SnapshotSource, mode: DashboardMode, interval: Double) throws -> Int32 {
+    /// `note` opens the status bar (e.g. why the demo is playing).
+    static func run(source: any SnapshotSource, mode: DashboardMode, interval: Double, note: String? = nil) throws -> Int32 {
         let terminal: Terminal
         do {
             terminal = try Terminal.start()
@@ -28,6 +29,7 @@ enum DashboardRunner {
         var state = DashboardState(mode: mode, interval: interval, timeZoneOffsetSeconds: localUTCOffsetSeconds())
         _ = update(&state, .resize(terminal.size))
         _ = update(&state, .tick(SnapshotClock.system.now()))
+        if let note { _ = update(&state, .note(note)) }
         var lastTick = MonotonicClock.now()
         var dirty = true
 

@@ -46,7 +46,8 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
-    static func replayRecording(path: String, start: String?, speed: Double, json: Bool) throws {
+    /// `note` is shown in the status bar when the dashboard opens (why this recording is playing).
+    static func replayRecording(path: String, start: String?, speed: Double, json: Bool, note: String? = nil) throws {
         let preview: RecordingPreview
         do { preview = try RecordingReader.preview(path: path) } catch { throw fail("\(error)") }
         let startTime = try resolveStart(start, recordingStart: preview.firstSnapshot?.time ?? preview.header.started)
@@ -75,7 +76,8 @@ struct ReplayCommand: ParsableCommand {
             throw fail("\(error)")
         }
         defer { source.close() }
-        let status = try DashboardRunner.run(source: source, mode: .replay, interval: preview.header.intervalSeconds ?? 1)
+        let status = try DashboardRunner.run(source: source, mode: .replay, interval: preview.header.intervalSeconds ?? 1,
+                                             note: note)
         if status != 0 { throw ExitCode(status) }
     }
 

@@ -125,6 +125,33 @@ import AoftopTestSupport
         #expect(session.waitFor(text: "EXITED 0"))
     }
 
+    /// Whether anything accepts connections on 127.0.0.1:6379 (then `aoftop` with no flags watches it instead).
+    static var defaultPortIsFree: Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(6379).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) != 0 }
+        }
+    }
+
+    @Test(.enabled(if: defaultPortIsFree, "something listens on 6379"))
+    func noTargetPlaysTheBundledIncidentAndSaysWhy() throws {
+        let session = try Self.startDashboard([], columns: 120, rows: 36)
+        defer { session.kill() }
+        #expect(session.waitFor { $0.contains("REPLAY") && $0.contains("demo: nothing answers on 127.0.0.1:6379") },
+                "\(Self.screen(session))")
+        try session.sendKeys("End")
+        #expect(session.waitFor(text: "EXHAUSTED"), "\(Self.screen(session))")
+        try session.sendKeys("q")
+        #expect(session.waitFor(text: "EXITED 0"))
+        #expect(Self.screen(session).contains("playing the bundled incident recording"), "\(Self.screen(session))")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         let server = try RedisServer.start()
         defer { server.stop() }
