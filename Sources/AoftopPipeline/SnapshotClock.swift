@@ -14,7 +14,4 @@ public struct SnapshotClock: Sendable {
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(millisecondsSince1970: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
-
-    /// A clock that returns the given times in turn, then keeps returning the last one (tests).
-    public static func fixed(_ time: Timestamp) -> SnapshotClock { SnapshotClock { time } }
 }
