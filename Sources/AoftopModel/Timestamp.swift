@@ -23,13 +23,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// `2026-11-21T17:39:52.123Z`
     public var iso8601: String {
-        var seconds = time_t(floorDiv(millisecondsSince1970, 1000))
-        let millis = Int(millisecondsSince1970 - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        let seconds = floorDiv(millisecondsSince1970, 1000)
+        let millis = Int(millisecondsSince1970 - seconds * 1000)
+        let (year, month, day) = civilFromDays(floorDiv(seconds, 86400))
+        let second = Int(seconds - floorDiv(seconds, 86400) * 86400)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(year)-\(two(month))-\(two(day))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60)).\(ms)Z"
     }
 
     public var description: String { iso8601 }
@@ -59,9 +59,23 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 }
 
-@inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+@inline(__always) public func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// The proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's `civil_from_days`), the inverse
+/// of `daysFromCivil`.
+public func civilFromDays(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = Int(doy - (153 * mp + 2) / 5 + 1)
+    let month = Int(mp < 10 ? mp + 3 : mp - 9)
+    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm): time zone free, no libc state.

@@ -81,7 +81,7 @@ enum Format {
 
     /// `22:13:20` in the display zone.
     static func timeOfDay(_ time: Timestamp, offsetSeconds: Int) -> String {
-        let local = floorDivide(time.millisecondsSince1970, 1000) + Int64(offsetSeconds)
+        let local = floorDiv(time.millisecondsSince1970, 1000) + Int64(offsetSeconds)
         let s = Int(floorMod(local, 86_400))
         return "\(pad2(s / 3600)):\(pad2(s % 3600 / 60)):\(pad2(s % 60))"
     }
@@ -95,25 +95,10 @@ enum Format {
 
     /// `2023-11-14 22:13:20`.
     static func dateTime(_ time: Timestamp, offsetSeconds: Int) -> String {
-        let local = floorDivide(time.millisecondsSince1970, 1000) + Int64(offsetSeconds)
-        let days = floorDivide(local, 86_400)
-        let (y, m, d) = civil(fromDays: days)
+        let local = floorDiv(time.millisecondsSince1970, 1000) + Int64(offsetSeconds)
+        let days = floorDiv(local, 86_400)
+        let (y, m, d) = civilFromDays(days)
         return "\(y)-\(pad2(m))-\(pad2(d)) " + timeOfDay(time, offsetSeconds: offsetSeconds)
-    }
-
-    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { (a - floorMod(a, b)) / b }
-
-    /// Howard Hinnant's `civil_from_days`.
-    static func civil(fromDays z0: Int64) -> (Int64, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = Int(doy - (153 * mp + 2) / 5 + 1)
-        let m = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     /// Pads or cuts `text` to exactly `width` columns, right-aligned: fixed-width numeric fields keep rows stable.
