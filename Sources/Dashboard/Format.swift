@@ -2,11 +2,11 @@ import AoftopModel
 
 /// Number, size, duration and time formatting. Unknown values are `?`, never 0. No locale: output is the same
 /// on every machine (golden tests, ssh sessions with odd `LANG`).
-enum Format {
-    static let unknown = "?"
+public enum Format {
+    public static let unknown = "?"
 
     /// `9,823`; `?` for `nil`.
-    static func count<T: BinaryInteger>(_ value: T?) -> String {
+    public static func count<T: BinaryInteger>(_ value: T?) -> String {
         guard let value else { return unknown }
         let digits = String(value.magnitude)
         var out = ""
@@ -24,7 +24,7 @@ enum Format {
     }
 
     /// `0 B`, `512 B`, `67.8 KiB`, `1.2 GiB`.
-    static func bytes(_ value: Int64?) -> String {
+    public static func bytes(_ value: Int64?) -> String {
         guard let value else { return unknown }
         if value < 1024 { return "\(value) B" }
         var scaled = Double(value)
@@ -36,7 +36,7 @@ enum Format {
     }
 
     /// Fixed decimals without `String(format:)` (which needs Foundation and the C locale).
-    static func decimal(_ value: Double, digits: Int) -> String {
+    public static func decimal(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return unknown }
         if digits == 0 { return count(Int64(value.rounded())) }
         var scale = 1.0
@@ -55,7 +55,7 @@ enum Format {
     }
 
     /// An age or countdown: `4.2 s` (under 10 s), `42 s`, `3m05s`, `2h03m`, `4d02h`.
-    static func duration(_ value: Double?) -> String {
+    public static func duration(_ value: Double?) -> String {
         guard let value, value.isFinite else { return unknown }
         let v = max(0, value)
         if v < 10 { return "\(decimal(v, digits: 1)) s" }
@@ -87,7 +87,7 @@ enum Format {
     }
 
     /// `22:13:20.123`.
-    static func timeOfDayMillis(_ time: Timestamp, offsetSeconds: Int) -> String {
+    public static func timeOfDayMillis(_ time: Timestamp, offsetSeconds: Int) -> String {
         let ms = Int(floorMod(time.millisecondsSince1970, 1000))
         let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : "\(ms)"
         return timeOfDay(time, offsetSeconds: offsetSeconds) + "." + msText

@@ -1,4 +1,6 @@
+import AoftopAnalysis
 import AoftopModel
+import Dashboard
 import Foundation
 
 /// The human-readable form of one snapshot: one block per source, a failed source saying why in one line.
@@ -40,26 +42,25 @@ enum SnapshotText {
     }
 
     private static func redisLines(_ reading: Reading<RedisSample>) -> [String] {
-        let latency = reading.value?.infoLatencyMicros.map { "INFO \(Format.micros($0))" } ?? ""
+        let latency = reading.value?.infoLatencyMicros.map { "INFO \(micros($0))" } ?? ""
         var lines = [header("redis", reading, latency)]
         guard let redis = reading.value else { return lines }
         let config = redis.config.value
         let maxclients = config?.maxclients ?? redis.maxclients
         let hz = (config?.hz ?? redis.hz).map(String.init) ?? "?"
-        lines.append(row("server", "\(redis.server ?? "redis") \(redis.version ?? "?")  role \(redis.role ?? "?")  uptime \(redis.uptimeSeconds.map(Format.duration) ?? "?")  hz \(hz)"))
-        lines.append(row("clients", "connected \(Format.optional(redis.connectedClients)) / maxclients \(Format.optional(maxclients))  rejected \(Format.optional(redis.rejectedConnections))  received \(Format.optional(redis.totalConnectionsReceived))"))
-        var aof = "enabled \(Format.yesNo(redis.aofEnabled))"
+        lines.append(row("server", "\(redis.server ?? "redis") \(redis.version ?? "?")  role \(redis.role ?? "?")  uptime \(Format.duration(redis.uptimeSeconds.map(Double.init)))  hz \(hz)"))
+        lines.append(row("clients", "connected \(Format.count(redis.connectedClients)) / maxclients \(Format.count(maxclients))  rejected \(Format.count(redis.rejectedConnections))  received \(Format.count(redis.totalConnectionsReceived))"))
+        var aof = "enabled \(yesNo(redis.aofEnabled))"
         if redis.aofEnabled == true {
-            aof += "  current \(Format.optionalBytes(redis.aofCurrentSize))  base \(Format.optionalBytes(redis.aofBaseSize))"
+            aof += "  current \(Format.bytes(redis.aofCurrentSize))  base \(Format.bytes(redis.aofBaseSize))"
             if let current = redis.aofCurrentSize, let base = redis.aofBaseSize {
-                // serverCron's own arithmetic: a base of 0 counts as 1.
-                aof += "  growth \(current * 100 / max(base, 1) - 100)%"
+                aof += "  growth \(AofAssessment.growthPercent(current: current, base: base))%"
             }
-            aof += "  threshold \(config?.autoAofRewritePercentage.map { "\($0)%" } ?? "?") (min \(Format.optionalBytes(config?.autoAofRewriteMinSize)))"
+            aof += "  threshold \(config?.autoAofRewritePercentage.map { "\($0)%" } ?? "?") (min \(Format.bytes(config?.autoAofRewriteMinSize)))"
         }
         lines.append(row("aof", aof))
-        lines.append(row("rewrites", "in progress \(Format.yesNo(redis.aofRewriteInProgress))  scheduled \(Format.yesNo(redis.aofRewriteScheduled))  last \(redis.aofLastBgrewriteStatus ?? "?")  done \(Format.optional(redis.aofRewrites))  consecutive failures \(Format.optional(redis.aofRewritesConsecutiveFailures))"))
-        lines.append(row("forks", "total \(Format.optional(redis.totalForks))  latest \(redis.latestForkUsec.map(Format.micros) ?? "?")  last bgsave \(redis.rdbLastBgsaveStatus ?? "?")  used memory \(Format.optionalBytes(redis.usedMemory))"))
+        lines.append(row("rewrites", "in progress \(yesNo(redis.aofRewriteInProgress))  scheduled \(yesNo(redis.aofRewriteScheduled))  last \(redis.aofLastBgrewriteStatus ?? "?")  done \(Format.count(redis.aofRewrites))  consecutive failures \(Format.count(redis.aofRewritesConsecutiveFailures))"))
+        lines.append(row("forks", "total \(Format.count(redis.totalForks))  latest \(redis.latestForkUsec.map(micros) ?? "?")  last bgsave \(redis.rdbLastBgsaveStatus ?? "?")  used memory \(Format.bytes(redis.usedMemory))"))
         switch redis.config {
         case .ok: lines.append(row("config", "ok  logfile \(config?.logfile.map { $0.isEmpty ? "(stdout)" : $0 } ?? "?")  dir \(config?.dir ?? "?")"))
         case .failed(let reason): lines.append(row("config", "unknown: \(reason)"))
@@ -79,12 +80,12 @@ enum SnapshotText {
             : "\(fds.holeCount) free below it (\(holes)\(fds.holeCount > 8 ? " …" : ""))"
         lines.append(row("fd numbers", "highest \(fds.highestFd), \(holeText); next fd \(fds.lowestFreeFd)"))
         lines.append(row("limits", "open files soft \(process.limits.soft.map(String.init) ?? "unlimited"), hard \(process.limits.hard.map(String.init) ?? "unlimited")"))
-        lines.append(row("cpu", "\(Format.duration(Int64(process.cpuTicks) / Int64(max(process.clockTicksPerSecond, 1)))) total"))
+        lines.append(row("cpu", "\(Format.duration(Double(process.cpuTicks) / Double(max(process.clockTicksPerSecond, 1)))) total"))
         return lines
     }
 
     private static func logLines(_ reading: Reading<LogSample>) -> [String] {
-        let localOffsetMillis = Int64(DashboardRunner.localUTCOffsetSeconds()) * 1000
+        let localOffset = DashboardRunner.localUTCOffsetSeconds()
         var lines = [header("log", reading, reading.value.map { "\($0.path) (\($0.fileState.rawValue.replacingOccurrences(of: "_", with: " ")))" } ?? "")]
         guard let log = reading.value else { return lines }
         lines.append(row("read", "\(log.linesRead) lines, \(Format.bytes(Int64(log.bytesRead)))\(log.rotations > 0 ? ", \(log.rotations) rotations" : "")"))
@@ -92,8 +93,7 @@ enum SnapshotText {
         lines.append(row("kinds", kinds.isEmpty ? "nothing aoftop watches for" : kinds.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")))
         for (index, event) in log.events.suffix(8).reversed().enumerated() {
             // Local time, as the server's own log writes it.
-            let time = event.time.map { String($0.adding(milliseconds: localOffsetMillis).iso8601.dropFirst(11).prefix(12)) }
-                ?? "            "
+            let time = event.time.map { Format.timeOfDayMillis($0, offsetSeconds: localOffset) } ?? "            "
             let detail = event.error ?? event.fd.map { "fd=\($0)" } ?? event.growthPercent.map { "\($0)% growth" } ?? event.message
             lines.append(row(index == 0 ? "recent" : "", "\(time) \(event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail.prefix(80))"))
         }
@@ -106,5 +106,13 @@ enum SnapshotText {
         return [header("aof dir", reading, reading.value.map {
             "\($0.path): \($0.files) files (\($0.incrFiles) incr), \(Format.bytes(Int64($0.totalBytes)))"
         } ?? "")]
+    }
+
+    private static func yesNo(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? Format.unknown }
+
+    /// `850 µs`, `8.4 ms`, `1.2 s`.
+    private static func micros(_ value: Int64) -> String {
+        value < 1000 ? "\(value) µs" : value < 1_000_000 ? "\(Format.decimal(Double(value) / 1000, digits: 1)) ms"
+                                                        : "\(Format.decimal(Double(value) / 1_000_000, digits: 1)) s"
     }
 }
