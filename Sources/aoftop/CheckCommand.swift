@@ -49,8 +49,10 @@ struct CheckCommand: ParsableCommand {
         let samples = max(1, Int((duration.seconds / interval.seconds).rounded(.down)) + 1)
         var assessment = analyzer.ingest(collector.snapshot())
         let start = MonotonicClock.now()
+        // Ctrl-C ends sampling early; what was sampled is still assessed and printed.
+        StopSignals.install()
         for index in 1..<samples {
-            MonotonicTime.sleep(until: start + Double(index) * interval.seconds)
+            guard StopSignals.sleep(until: start + Double(index) * interval.seconds) else { break }
             assessment = analyzer.ingest(collector.snapshot())
         }
         if json {
