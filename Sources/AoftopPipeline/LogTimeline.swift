@@ -70,7 +70,7 @@ public enum LogTimeline {
                 return
             }
             let event = parser.parse(trimmed)
-            let second = floorSecond(time.millisecondsSince1970)
+            let second = floorDiv(time.millisecondsSince1970, 1000)
             let slot: Int
             if let last = buckets.indices.last, buckets[last].second == second {
                 slot = last
@@ -122,16 +122,10 @@ public enum LogTimeline {
             var version: String?
             var result: [Snapshot] = []
             result.reserveCapacity(ordered.count)
-            for (position, bucket) in ordered.enumerated() {
+            for bucket in ordered {
                 for (kind, count) in bucket.counts { totals[kind, default: 0] += count }
                 lines += bucket.lines
                 bytes += bucket.bytes
-                if position == ordered.count - 1 {
-                    // Trailing lines of no interest belong to the end of the log.
-                    lines += untimedLines
-                    bytes += untimedBytes
-                    for (kind, count) in untimedCounts { totals[kind, default: 0] += count }
-                }
                 if bucket.pid != nil, bucket.pid != pid, bucket.version == nil {
                     // Another process without a start line: what the earlier one said no longer applies.
                     server = nil
@@ -152,10 +146,6 @@ public enum LogTimeline {
             return result
         }
 
-        private func floorSecond(_ ms: Int64) -> Int64 {
-            let q = ms / 1000
-            return (ms % 1000 < 0 ? q - 1 : q)
-        }
     }
 
     /// `Redis version=7.0.15, bits=64, …, just started` → (`redis`, `7.0.15`); `Server started, Redis version 3.2.8`.

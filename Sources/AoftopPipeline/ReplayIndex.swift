@@ -16,8 +16,6 @@ public struct ReplayIndex: Sendable, Equatable {
     public internal(set) var newLows: [Int] = []
     /// Runs of consecutive snapshots whose log reported fork failures.
     public internal(set) var forkFailureRuns: [ClosedRange<Int>] = []
-    /// Snapshots that could not be decoded (skipped on playback).
-    public internal(set) var unreadable: Set<Int> = []
 
     public init() {}
 

@@ -25,10 +25,7 @@ public struct ReplayIndexer {
     /// Feeds the next snapshot (index = number fed so far); `nil` for one that could not be decoded.
     public mutating func add(_ snapshot: Snapshot?) {
         defer { position += 1 }
-        guard let snapshot else {
-            index.unreadable.insert(position)
-            return
-        }
+        guard let snapshot else { return } // a corrupt line: playback notes it when it gets there
         let time = snapshot.time.millisecondsSince1970
         noteSegment(snapshot, time: time)
         noteLows(snapshot)

@@ -47,9 +47,10 @@ public final class ReplaySource: SnapshotSource, Sendable {
 
     /// Opens a recording: reads its header and first snapshot now (throws `RecordingError` for a file that is
     /// empty, not a recording, a directory, of a newer version…), indexes the rest in the background.
-    public convenience init(path: String, start: Timestamp? = nil, speed: Double = 1,
+    /// Pass the `preview` when the caller already read it (the header decides the interval), so it is not read twice.
+    public convenience init(path: String, preview: RecordingPreview? = nil, start: Timestamp? = nil, speed: Double = 1,
                             probe: (@Sendable () -> any ReplayAnalysisProbe)? = nil) throws {
-        let preview = try RecordingReader.preview(path: path)
+        let preview = try preview ?? RecordingReader.preview(path: path)
         self.init(preview: preview.firstSnapshot, start: start, speed: speed, probe: probe, load: {
             let reader = try RecordingReader(path: path)
             return (reader, reader.warnings)
@@ -275,7 +276,7 @@ public final class ReplaySource: SnapshotSource, Sendable {
     }
 
     private func emit(_ position: Int, frames: any ReplayFrames, state: inout State, out: inout [SourceUpdate]) {
-        if state.index?.unreadable.contains(position) == true, state.noted.contains(position) { return }
+        if state.noted.contains(position) { return } // a corrupt line, already reported
         do {
             out.append(.snapshot(try frames.snapshot(at: position)))
         } catch {

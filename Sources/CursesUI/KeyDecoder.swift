@@ -3,16 +3,15 @@ import TextGrid
 
 /// Turns what `wget_wch` returns into a `KeyEvent` (pure: tests feed the curses codes).
 public enum KeyDecoder {
-    /// ncurses key codes (octal in `curses.h`), repeated here so the decoder and its tests need no terminal.
+    /// ncurses key codes, taken from `curses.h` (compile-time constants: tests need no terminal).
     public enum Code {
-        public static let down: Int32 = 0o402, up: Int32 = 0o403, left: Int32 = 0o404, right: Int32 = 0o405
-        public static let home: Int32 = 0o406, backspace: Int32 = 0o407, f0: Int32 = 0o410
-        public static let nextPage: Int32 = 0o522, previousPage: Int32 = 0o523, enter: Int32 = 0o527
-        public static let backTab: Int32 = 0o541, end: Int32 = 0o550, find: Int32 = 0o552, select: Int32 = 0o601
+        public static let down = Int32(KEY_DOWN), up = Int32(KEY_UP), left = Int32(KEY_LEFT), right = Int32(KEY_RIGHT)
+        public static let home = Int32(KEY_HOME), backspace = Int32(KEY_BACKSPACE), f0 = Int32(KEY_F0)
+        public static let nextPage = Int32(KEY_NPAGE), previousPage = Int32(KEY_PPAGE), enter = Int32(KEY_ENTER)
+        public static let backTab = Int32(KEY_BTAB), end = Int32(KEY_END), find = Int32(KEY_FIND), select = Int32(KEY_SELECT)
         /// Keypad corners and centre in application mode: upper left = Home, upper right = PgUp,
         /// lower left = End, lower right = PgDn.
-        public static let a1: Int32 = 0o534, a3: Int32 = 0o535, c1: Int32 = 0o537, c3: Int32 = 0o540
-        public static let resize: Int32 = 0o632
+        public static let a1 = Int32(KEY_A1), a3 = Int32(KEY_A3), c1 = Int32(KEY_C1), c3 = Int32(KEY_C3)
     }
 
     /// Escape sequences that terminals send for keys even when the terminfo entry of `TERM` does not list them,
@@ -68,10 +67,4 @@ public enum KeyDecoder {
             return .character(Character(scalar))
         }
     }
-}
-
-/// The same codes as seen by the C compiler, so a test can check `KeyDecoder.Code` against `curses.h`.
-enum CursesConstants {
-    static let keyUp = Int32(KEY_UP), keyBackTab = Int32(KEY_BTAB), keyF0 = Int32(KEY_F0)
-    static let keyResize = Int32(KEY_RESIZE), keyEnd = Int32(KEY_END), keyEnter = Int32(KEY_ENTER)
 }

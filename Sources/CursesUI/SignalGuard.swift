@@ -59,7 +59,7 @@ enum SignalGuard {
         return signal == 0 ? nil : signal
     }
 
-    static var isPendingSignal: Bool { pendingSignal.load(ordering: .sequentiallyConsistent) != 0 }
+
 
     static func setCursesActive(_ active: Bool) { cursesActive.store(active, ordering: .sequentiallyConsistent) }
 

@@ -71,7 +71,8 @@ struct ReplayCommand: ParsableCommand {
         }
         let source: ReplaySource
         do {
-            source = try ReplaySource(path: path, start: startTime, speed: speed, probe: AnalyzerProbe.factory)
+            source = try ReplaySource(path: path, preview: preview, start: startTime, speed: speed,
+                                      probe: AnalyzerProbe.factory)
         } catch {
             throw fail("\(error)")
         }

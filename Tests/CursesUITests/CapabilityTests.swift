@@ -116,13 +116,4 @@ import TextGrid
         }
     }
 
-    @Test func curseHeaderAgrees() {
-        // The decoder repeats curses.h's numbers; the header is the authority.
-        #expect(KeyDecoder.Code.up == CursesConstants.keyUp)
-        #expect(KeyDecoder.Code.backTab == CursesConstants.keyBackTab)
-        #expect(KeyDecoder.Code.f0 == CursesConstants.keyF0)
-        #expect(KeyDecoder.Code.resize == CursesConstants.keyResize)
-        #expect(KeyDecoder.Code.end == CursesConstants.keyEnd)
-        #expect(KeyDecoder.Code.enter == CursesConstants.keyEnter)
-    }
 }
