@@ -58,10 +58,7 @@ public enum LogTimeline {
         }
 
         mutating func add(_ line: UnsafeRawBufferPointer, bytes: Int) {
-            var length = line.count
-            if length > 0, line[length - 1] == 0x0D { length -= 1 }
-            let trimmed = UnsafeRawBufferPointer(rebasing: line[0..<length])
-            let (kind, time) = parser.classify(trimmed)
+            let (kind, time) = parser.classify(line)
             guard kind != .other, let time else {
                 untimedLines += 1
                 untimedBytes += UInt64(bytes)
@@ -69,7 +66,7 @@ public enum LogTimeline {
                 flushUntimedIfPossible()
                 return
             }
-            let event = parser.parse(trimmed)
+            let event = parser.parse(line)
             let second = floorDiv(time.millisecondsSince1970, 1000)
             let slot: Int
             if let last = buckets.indices.last, buckets[last].second == second {

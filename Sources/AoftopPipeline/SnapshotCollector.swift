@@ -1,4 +1,5 @@
 import AoftopModel
+import Glibc
 import LogCollector
 import ProcCollector
 import RedisCollector
@@ -44,7 +45,9 @@ public final class SnapshotCollector {
         switch pidResolution {
         case .pid(let pid):
             process = proc.sample(pid: pid)
-            if process.value == nil, target.pid == nil { self.pid = nil } // gone or reused: find it again next time
+            // Find the server again only when the process is gone: an unreadable one (another user's) would
+            // otherwise send every sample through a discovery scan of all of /proc.
+            if process.value == nil, target.pid == nil, access("\(target.procRoot)/\(pid)", F_OK) != 0 { self.pid = nil }
             processWorkingDirectory = discovery.workingDirectory(pid: pid)
         case .unknown(let reason):
             process = .failed(reason)

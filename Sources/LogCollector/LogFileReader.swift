@@ -33,8 +33,13 @@ public final class LogFileReader {
 
     deinit { close(fd) }
 
-    /// Calls `body` with each line (without its newline) and the number of file bytes it took (newline included).
+    /// Calls `body` with each line (without its newline, nor the `\r` of a CRLF log: every reader of logs then
+    /// classifies alike, as `LogFollower` does) and the number of file bytes it took (newline included).
     public func forEachLine(_ body: (UnsafeRawBufferPointer, Int) -> Void) throws(LogScanError) {
+        func line(_ start: UnsafePointer<UInt8>, _ count: Int, _ bytes: Int) {
+            let length = count > 0 && start[count - 1] == 0x0D ? count - 1 : count
+            body(UnsafeRawBufferPointer(start: start, count: length), bytes)
+        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 64)
         defer { buffer.deallocate() }
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -51,11 +56,11 @@ public final class LogFileReader {
             var start = 0
             while start < have, let hit = memchr(base + start, 0x0A, have - start) {
                 let end = UnsafeMutablePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
-                if skipping { skipping = false } else { body(UnsafeRawBufferPointer(start: base + start, count: end - start), end - start + 1) }
+                if skipping { skipping = false } else { line(base + start, end - start, end - start + 1) }
                 start = end + 1
             }
             if start == 0 && have == bufferBytes {
-                if !skipping { body(UnsafeRawBufferPointer(start: base, count: have), have) }
+                if !skipping { line(base, have, have) }
                 skipping = true
                 have = 0
             } else {
@@ -63,6 +68,6 @@ public final class LogFileReader {
                 if have > 0 && start > 0 { memmove(base, base + start, have) }
             }
         }
-        if have > 0 && !skipping { body(UnsafeRawBufferPointer(start: base, count: have), have) }
+        if have > 0 && !skipping { line(base, have, have) }
     }
 }

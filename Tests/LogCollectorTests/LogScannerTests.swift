@@ -108,5 +108,10 @@ import Testing
         try append(path, text)
         let report = try LogScanner(zone: .fixed(offsetSeconds: 3600)).scan(path: path, referenceTime: time("2024-06-01T00:00:00Z"))
         #expect(report.kinds.mapValues(\.count) == expected)
+        // A CRLF copy of the same log (as the follower and the log replay see it) counts the same.
+        let crlf = dir + "/mixed-crlf.log"
+        try append(crlf, text.replacingOccurrences(of: "\n", with: "\r\n"))
+        let crlfReport = try LogScanner(zone: .fixed(offsetSeconds: 3600)).scan(path: crlf, referenceTime: time("2024-06-01T00:00:00Z"))
+        #expect(crlfReport.kinds.mapValues(\.count) == expected)
     }
 }
