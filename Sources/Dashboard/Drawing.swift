@@ -11,10 +11,11 @@ enum Drawing {
         let visible = values.suffix(width)
         let known = visible.compactMap { $0 }
         let high = known.max() ?? 0
+        let lowest = known.min() // once per sparkline, not once per column (this runs for six series every frame)
         // A minimum span (a quarter of the peak, at least one step per level) keeps 48↔52 clients from
         // swinging the full height, while a leak from 2 to 1,000 pipes still climbs all of it.
-        let span = max(known.min().map { high - $0 } ?? 0, glyphs.sparkline.count, high / 4)
-        let low = max(0, min(known.min() ?? 0, high - span))
+        let span = max(lowest.map { high - $0 } ?? 0, glyphs.sparkline.count, high / 4)
+        let low = max(0, min(lowest ?? 0, high - span))
         let levels = glyphs.sparkline
         var out = String.UnicodeScalarView()
         for _ in 0..<(width - visible.count) { out.append(" ") }
@@ -23,7 +24,7 @@ enum Drawing {
                 out.append(" ")
                 continue
             }
-            let index = high > low && known.min() != high ? Int((Double(value - low) / Double(high - low) * Double(levels.count - 1)).rounded()) : 0
+            let index = high > low && lowest != high ? Int((Double(value - low) / Double(high - low) * Double(levels.count - 1)).rounded()) : 0
             out.append(levels[min(max(0, index), levels.count - 1)])
         }
         return String(out)

@@ -30,22 +30,14 @@ enum TimelineBar {
             let fraction = Double(time.millisecondsSince1970 - timeline.start.millisecondsSince1970) / span
             return column + Int((min(max(fraction, 0), 1) * Double(trackWidth - 1)).rounded())
         }
-        // Draw in rising priority so an exhaustion marker wins a shared cell.
-        let ordered = timeline.markers.sorted { priority($0.kind) < priority($1.kind) }
-        for marker in ordered {
-            let (symbol, role) = self.symbol(marker.kind)
-            grid[0, cell(marker.time)] = Cell(symbol, role)
+        // One pass per kind in rising priority, so an exhaustion marker wins a shared cell (no per-frame sort of
+        // up to 5,000 markers while a replay redraws ten times a second).
+        for kind in [TimelineMarker.Kind.thresholdCrossing, .forkFailure, .exhaustion] {
+            let (symbol, role) = self.symbol(kind)
+            for marker in timeline.markers where marker.kind == kind { grid[0, cell(marker.time)] = Cell(symbol, role) }
         }
         grid[0, cell(timeline.position)] = Cell(glyphs.barMark, .selected)
         return grid
-    }
-
-    static func priority(_ kind: TimelineMarker.Kind) -> Int {
-        switch kind {
-        case .thresholdCrossing: 0
-        case .forkFailure: 1
-        case .exhaustion: 2
-        }
     }
 
     static func symbol(_ kind: TimelineMarker.Kind) -> (Unicode.Scalar, CellRole) {
