@@ -56,13 +56,15 @@ public struct ExhaustionEstimate: Sendable, Equatable, Codable {
 /// corroborated: pipes or self-held pipe pairs carry the rise, or (long window only) the rise dwarfs the
 /// window's churn. Client sockets alone are bounded by maxclients, and a good rewrite's temporary pipes
 /// vanish again, so neither produces an ETA.
-struct ExhaustionEstimator {
-    static let shortWindowMs: Int64 = 5_000
-    static let longWindowMs: Int64 = 60_000
+public struct ExhaustionEstimator {
+    public static let shortWindowMs: Int64 = 5_000
+    public static let longWindowMs: Int64 = 60_000
     static let minSamples = 3
     static let minSpanMs: Int64 = 2_000
     static let minRise = 6
-    static let minSlope = 0.05
+    public static let minSlope = 0.05
+    /// The `eta.reason` of a long-window rise that is not carried by pipes but dwarfs the churn.
+    public static let churnReason = "rise far above churn"
     static let minLongSpanMs: Int64 = 20_000
 
     var history: AnalysisHistory
@@ -149,7 +151,7 @@ struct Trend {
         if slope(\.pipes) >= needed { return "pipes rising" }
         if 2 * slope(\.selfHeldPipePairs) >= needed { return "self-held pipe pairs rising" }
         // Sockets alone: only a long rise far above the window's own scatter.
-        if allowChurnRule, Double(netRise) >= max(30, 8 * churn) { return "rise far above churn" }
+        if allowChurnRule, Double(netRise) >= max(30, 8 * churn) { return ExhaustionEstimator.churnReason }
         return nil
     }
 }

@@ -63,7 +63,7 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
         }
 
         let selfHeld = 2 * pairsGained >= excess - 2
-        let pipesRising = eta.status == .rising && eta.reason != "rise far above churn"
+        let pipesRising = eta.status == .rising && eta.reason != ExhaustionEstimator.churnReason
         let failuresMatch = perFailure != nil
         let suspected = pairs >= Self.abnormalSelfHeldPairs
             || (excess >= Self.minExcessPipes && selfHeld && (failuresMatch || pipesRising || ratchet))

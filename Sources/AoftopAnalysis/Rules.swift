@@ -2,16 +2,16 @@ import AoftopModel
 
 /// The diagnosis rules. Each looks at `Facts` and may add one `Finding`; the result is sorted by severity,
 /// then by `FindingCode` order (named causes before the states they cause).
-enum Rules {
+public enum Rules {
     /// A rising ETA under this many seconds is critical; above it, a warning.
-    static let criticalEtaSeconds = 600.0
+    public static let criticalEtaSeconds = 600.0
     /// At or below this many spare fds (and not yet exhausted) the pane warns: single probes still work,
     /// a reconnect burst larger than the spare count does not.
-    static let fewSpareFds = 16
+    public static let fewSpareFds = 16
     /// CPU above this while out of fds: Redis spins on a failing `accept()` (EMFILE regime).
-    static let spinningCPUPercent = 90.0
+    public static let spinningCPUPercent = 90.0
     static let silentLogSeconds = 5.0
-    static let incrStormFiles = 10
+    public static let incrStormFiles = 10
 
     static let remedy2857 = "upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile "
         + "`CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds"

@@ -62,7 +62,7 @@ enum AofPane {
             dir = context.state.snapshot?.aofDirectory.failureReason.map { "? (\($0))" } ?? "—"
         }
         PaneContext.labelled(&grid, row: row, label: "dir", labelWidth: labelWidth, value: dir,
-                             role: (aof.incrFiles ?? 0) >= 10 ? .warn : .normal)
+                             role: (aof.incrFiles ?? 0) >= Rules.incrStormFiles ? .warn : .normal)
         row += 1
         if let redis {
             if let reason = redis.config.failureReason {

@@ -47,9 +47,11 @@ enum ExhaustionPane {
         row += 1
 
         let slope = eta.slopePerS.map { (($0 > 0) ? "+" : "") + Format.decimal($0, digits: 1) + " fds/s" } ?? Format.unknown
-        let window = eta.window.map { $0 == "short" ? " (last 5 s)" : " (last 60 s)" } ?? ""
+        let window = eta.window.map {
+            " (last \(($0 == "short" ? ExhaustionEstimator.shortWindowMs : ExhaustionEstimator.longWindowMs) / 1000) s)"
+        } ?? ""
         PaneContext.labelled(&grid, row: row, label: "slope", labelWidth: labelWidth, value: slope + window,
-                             role: (eta.slopePerS ?? 0) > 0.05 ? .warn : .normal)
+                             role: (eta.slopePerS ?? 0) > ExhaustionEstimator.minSlope ? .warn : .normal)
         row += 1
 
         let procOK = state.snapshot?.process.isOK ?? false
@@ -61,7 +63,7 @@ enum ExhaustionPane {
             row += 1
         }
         // One or two spare numbers below setsize is exhaustion too: a reconnect burst fails.
-        let spareRole: CellRole = limit.isExhausted ? .critical : (limit.spare ?? .max) <= 16 ? .warn : .normal
+        let spareRole: CellRole = limit.isExhausted ? .critical : (limit.spare ?? .max) <= Rules.fewSpareFds ? .warn : .normal
         PaneContext.labelled(&grid, row: row, label: "next fd", labelWidth: labelWidth,
                              value: Format.right(Format.count(fds.lowestFree), 6), role: fds.lowestFree == nil ? .dim : .normal)
         grid.write("spare", row: row, column: labelWidth + 8, role: .dim)
@@ -73,7 +75,7 @@ enum ExhaustionPane {
             let cpu = activity.cpuPercent.map { Format.decimal($0, digits: 1) + " %" } ?? Format.unknown
             let silent = activity.logSilentSeconds.map { Format.age($0) } ?? Format.unknown
             PaneContext.labelled(&grid, row: row, label: "cpu", labelWidth: labelWidth,
-                                 value: "\(cpu)   log silent \(silent)", role: (activity.cpuPercent ?? 0) >= 90 ? .critical : .normal)
+                                 value: "\(cpu)   log silent \(silent)", role: (activity.cpuPercent ?? 0) >= Rules.spinningCPUPercent ? .critical : .normal)
             row += 1
         }
         if let findings = assessment?.findings, findings.count > 1, row + 1 < size.rows {
@@ -95,7 +97,7 @@ enum ExhaustionPane {
         switch eta.status {
         case .rising:
             let seconds = countdown ?? eta.seconds
-            let role: CellRole = (seconds ?? .infinity) <= 600 ? .critical : .warn
+            let role: CellRole = (seconds ?? .infinity) <= Rules.criticalEtaSeconds ? .critical : .warn
             return ("\(Format.duration(seconds)) to fd exhaustion", role)
         case .exhausted:
             return ("EXHAUSTED: new clients refused", .critical)
@@ -111,8 +113,8 @@ enum ExhaustionPane {
     /// The binding limit first, then the other, each with its numbers; shorter wording in a narrow pane.
     static func limitLines(_ limit: FdLimitAssessment, rlimitKnown: Bool, long: Bool) -> [String] {
         let setsize = Format.count(limit.setsize)
-        let loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + 128)"
-                        : "event loop \(setsize) (maxclients+128)"
+        let loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + \(FdLimitAssessment.eventLoopReserve))"
+                        : "event loop \(setsize) (maxclients+\(FdLimitAssessment.eventLoopReserve))"
         let soft = limit.rlimitSoft.map { Format.count($0) } ?? (rlimitKnown ? "unlimited" : Format.unknown)
         let hard = limit.rlimitHard.map { Format.count($0) } ?? (rlimitKnown ? "unlimited" : Format.unknown)
         let rlimit = long ? "RLIMIT_NOFILE \(soft) (hard \(hard))" : "RLIMIT \(soft) soft, \(hard) hard"
