@@ -54,6 +54,16 @@ public struct LogLineParser: Sendable {
         }
     }
 
+    /// Kind and time of any line, `.other` included (the sampler tracks when the log last spoke), without building
+    /// the event's strings: what `parse` would say of `kind` and `time`, at the cost of the header alone.
+    mutating func kindAndTime(_ bytes: UnsafeRawBufferPointer) -> (kind: LogEventKind, time: Timestamp?) {
+        let line = ByteLine(bytes)
+        let header = LineHeader.parse(line)
+        let time = self.time(line, header)
+        guard header.timeStyle == .none || time != nil else { return (.other, nil) }
+        return (withMessage(line, header) { MessageClassifier.kind($0) }, time)
+    }
+
     /// Convenience for tests and small callers.
     public mutating func parse(_ line: String) -> LogEvent {
         var copy = line

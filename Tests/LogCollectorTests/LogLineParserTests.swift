@@ -100,6 +100,10 @@ struct KindCase: Sendable, CustomTestStringConvertible {
         let (kind, fastTime) = Array(line.utf8).withUnsafeBytes { fast.classify($0) }
         #expect(kind == expected.kind)
         #expect(fastTime == (expected.kind == .other ? nil : time(format.time)))
+        // So does the sampler's path, which keeps the time of `other` lines too.
+        let (samplerKind, samplerTime) = Array(line.utf8).withUnsafeBytes { fast.kindAndTime($0) }
+        #expect(samplerKind == event.kind)
+        #expect(samplerTime == event.time)
     }
 
     @Test func levelsAndRoles() {
