@@ -15,8 +15,7 @@ public func render(_ state: DashboardState, size: GridSize, glyphs: Glyphs) -> G
         grid.place(HelpScreen.draw(size: area.size, glyphs: glyphs), row: area.row, column: area.column)
     } else {
         for (pane, rect) in layout.panes {
-            let context = PaneContext(state: state, glyphs: glyphs, focused: state.focus == pane,
-                                      zoomed: state.zoomed == pane)
+            let context = PaneContext(state: state, glyphs: glyphs, focused: state.focus == pane)
             grid.place(drawPane(pane, context, size: rect.size), row: rect.row, column: rect.column)
         }
         if let separator = layout.separatorColumn {

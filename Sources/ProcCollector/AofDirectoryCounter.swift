@@ -35,11 +35,3 @@ public struct AofDirectoryCounter: Sendable {
         return .ok(AofDirectorySample(path: path, files: files, incrFiles: incr, totalBytes: bytes))
     }
 }
-
-/// Convenience on the collector so the pipeline needs one object for everything under `/proc` and the AOF dir.
-extension ProcSampler {
-    /// See `AofDirectoryCounter.sample(path:)`.
-    public func aofDirectorySample(path: String) -> Reading<AofDirectorySample> {
-        AofDirectoryCounter().sample(path: path)
-    }
-}

@@ -91,11 +91,6 @@ public struct ProcessDiscovery: Sendable {
            Self.serverNames.contains(String(comm)) {
             return String(comm)
         }
-        if let stat = ProcFiles.readSmall(base + "/stat"),
-           let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"), open < close {
-            let comm = String(stat[stat.index(after: open)..<close])
-            if Self.serverNames.contains(comm) { return comm }
-        }
         if let cmdline = ProcFiles.readSmall(base + "/cmdline") {
             let argv0 = cmdline.prefix { $0 != "\0" }
             let program = argv0.prefix { $0 != " " }

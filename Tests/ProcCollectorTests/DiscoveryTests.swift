@@ -82,7 +82,7 @@ struct AofDirectoryCounterTests {
         for (name, size) in files {
             try Data(repeating: 0x41, count: size).write(to: dir.appendingPathComponent(name))
         }
-        let sample = ProcSampler().aofDirectorySample(path: dir.path)
+        let sample = AofDirectoryCounter().sample(path: dir.path)
         #expect(sample == .ok(AofDirectorySample(path: dir.path, files: 5, incrFiles: 2, totalBytes: 220)))
     }
 

@@ -7,10 +7,8 @@ struct PaneContext {
     var state: DashboardState
     var glyphs: Glyphs
     var focused: Bool
-    var zoomed: Bool
 
     var assessment: Assessment? { state.assessment }
-    var clock: Timestamp? { state.clock }
 
     /// One labelled row: `label` dim in `labelWidth` columns, then `value` from there.
     static func labelled(_ grid: inout Grid, row: Int, label: String, labelWidth: Int, value: String,
