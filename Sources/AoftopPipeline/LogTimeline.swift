@@ -78,7 +78,12 @@ public enum LogTimeline {
                 buckets.append(Bucket(second: second, lastTime: time))
                 bucketIndex[second] = slot
             }
-            var bucket = buckets[slot]
+            // In place: a local copy would copy the bucket's events and counts on every classified line.
+            Self.add(event, kind: kind, time: time, bytes: bytes, to: &buckets[slot])
+            flushUntimedIfPossible()
+        }
+
+        private static func add(_ event: LogEvent, kind: LogEventKind, time: Timestamp, bytes: Int, to bucket: inout Bucket) {
             bucket.lastTime = max(bucket.lastTime, time)
             bucket.lines += 1
             bucket.bytes += UInt64(bytes)
@@ -93,8 +98,6 @@ public enum LogTimeline {
                 bucket.server = server
                 bucket.version = version
             }
-            buckets[slot] = bucket
-            flushUntimedIfPossible()
         }
 
         /// Lines of no interest count towards the most recent bucket (the log's read position).
