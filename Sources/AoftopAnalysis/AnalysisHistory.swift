@@ -84,8 +84,14 @@ public struct AnalysisHistory: Sendable, Equatable {
     public func window(milliseconds: Int64) -> ArraySlice<HistoryPoint> {
         guard let last = points.last else { return [] }
         let start = last.time.millisecondsSince1970 - milliseconds
-        let index = points.firstIndex { $0.time.millisecondsSince1970 >= start } ?? points.endIndex
-        return points[index...]
+        // Binary search (points are in time order; a step back in time resets the history): called several
+        // times per snapshot over up to `maxPoints` points.
+        var low = points.startIndex, high = points.endIndex
+        while low < high {
+            let mid = (low + high) / 2
+            if points[mid].time.millisecondsSince1970 < start { low = mid + 1 } else { high = mid }
+        }
+        return points[low...]
     }
 
     private static func identity(of snapshot: Snapshot) -> (pid: Int32?, startTicks: UInt64?) {

@@ -78,15 +78,19 @@ public struct ExhaustionEstimator {
         guard limit.effective != nil, let remainingFds = limit.remainingBeforeExhaustion else {
             return ExhaustionEstimate(status: .unknown, reason: "no fd limit known (maxclients and RLIMIT_NOFILE unknown)")
         }
-        let all = history.points.compactMap { point in point.fds.map { (point.time.millisecondsSince1970, $0) } }
-        let short = Trend(all.filter { $0.0 >= (all.last?.0 ?? 0) - Self.shortWindowMs })
+        // Only the long window feeds the trends; the whole history only says whether warm-up is over.
+        let recent = history.window(milliseconds: Self.longWindowMs)
+            .compactMap { point in point.fds.map { (point.time.millisecondsSince1970, $0) } }
+        let short = Trend(recent.filter { $0.0 >= (recent.last?.0 ?? 0) - Self.shortWindowMs })
         if limit.isExhausted {
             return ExhaustionEstimate(status: .exhausted, seconds: 0, slopePerS: short.map { rounded($0.totalSlope, 2) },
                                       window: short == nil ? nil : "short")
         }
-        guard all.count >= Self.minSamples, let firstTime = all.first?.0, let lastTime = all.last?.0,
-              lastTime - firstTime >= Self.minSpanMs else {
-            return ExhaustionEstimate(status: .warmingUp, reason: "\(all.count) fd samples since start")
+        let sampleCount = history.points.lazy.filter { $0.fds != nil }.count
+        guard sampleCount >= Self.minSamples,
+              let firstTime = history.points.first(where: { $0.fds != nil })?.time.millisecondsSince1970,
+              let lastTime = recent.last?.0, lastTime - firstTime >= Self.minSpanMs else {
+            return ExhaustionEstimate(status: .warmingUp, reason: "\(sampleCount) fd samples since start")
         }
         // Fds still to be consumed before the binding limit's margin: in the contiguous case ≈ setsize − total,
         // with holes only the free numbers below setsize count (leaked fds above it do not bring it closer).
@@ -94,8 +98,7 @@ public struct ExhaustionEstimator {
         if let short, let why = short.risingReason(allowChurnRule: false) {
             return rising(slope: short.totalSlope, remaining: remaining, window: "short", reason: why)
         }
-        let longPoints = all.filter { $0.0 >= lastTime - Self.longWindowMs }
-        if let long = Trend(longPoints), long.spanMs >= Self.minLongSpanMs,
+        if let long = Trend(recent), long.spanMs >= Self.minLongSpanMs,
            let why = long.risingReason(allowChurnRule: true), (short?.totalSlope ?? 0) >= 0 {
             return rising(slope: long.totalSlope, remaining: remaining, window: "long", reason: why)
         }
