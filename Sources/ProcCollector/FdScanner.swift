@@ -121,7 +121,7 @@ final class FdScanner {
         let census = FdCensus(
             total: total, sockets: sockets.count, listeningSockets: 0, pipes: pipes.count,
             selfHeldPipePairs: FdScanner.selfHeldPairs(&pipes), anonInodes: anonKinds.dictionary(),
-            regularFiles: regular, other: other, highestFd: highest, lowestFreeFd: FdScanner.lowestClear(bitmap),
+            regularFiles: regular, other: other, highestFd: highest, lowestFreeFd: holes.first ?? highest + 1,
             // Every counted fd has a distinct number in 0...highest: the free ones are what the count leaves.
             holes: holes, holeCount: max(holes.count, highest + 1 - total))
         return .success(Result(census: census, socketInodes: sockets))
@@ -214,14 +214,6 @@ final class FdScanner {
             word += 1
         }
         return found
-    }
-
-    /// The lowest bit number that is not set.
-    static func lowestClear(_ bitmap: [UInt64]) -> Int {
-        for (word, bits) in bitmap.enumerated() where bits != .max {
-            return word * 64 + (~bits).trailingZeroBitCount
-        }
-        return bitmap.count * 64
     }
 }
 
