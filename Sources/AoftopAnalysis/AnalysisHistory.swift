@@ -148,7 +148,8 @@ public struct AnalysisHistory: Sendable, Equatable {
         }
         let recentCount = kept.reversed().prefix { nowMs - $0.time.millisecondsSince1970 <= Self.recentSpanMs }.count
         if recentCount > Self.maxRecentPoints {
-            // Drop every other recent point from the oldest end until within bounds.
+            // Sampled faster than the cap allows (e.g. `record --interval 50ms`): halve the whole recent span,
+            // keeping the newest point, until within bounds; the short window still holds dozens of points.
             let firstRecent = kept.count - recentCount
             var recent = Array(kept[firstRecent...])
             while recent.count > Self.maxRecentPoints {

@@ -151,4 +151,18 @@ struct RegimeTests {
         let span = history.points.last!.time.seconds(since: history.points.first!.time)
         #expect(span <= 900 && span >= 880)
     }
+
+    /// Sampling every 40 ms (faster than the dashboard allows; `record --interval` does not stop it) hits the cap
+    /// on recent points: it stays bounded and the short ETA window keeps enough points to judge.
+    @Test func fastSamplingHitsTheCapAndKeepsTheShortWindow() {
+        var history = AnalysisHistory()
+        for ms in stride(from: Int64(0), through: 130_000, by: 40) {
+            history.append(Build.snapshot(at: ms, process: .ok(Build.process(Build.census()))))
+        }
+        let recent = history.window(milliseconds: AnalysisHistory.recentSpanMs)
+        #expect(recent.count <= AnalysisHistory.maxRecentPoints)
+        #expect(recent.count > AnalysisHistory.maxRecentPoints / 2)
+        #expect(history.window(milliseconds: 5_000).count >= 3)
+        #expect(history.points.last?.time == Build.time(130_000))
+    }
 }
