@@ -93,7 +93,9 @@ public enum LogTimeline {
             } else {
                 bucket.dropped += 1
             }
-            if event.role != "C", let pid = event.pid { bucket.pid = pid }
+            // A child's lines (role C) carry the child's pid, except Redis 7's first start-up lines, which are
+            // the server's own: the version line among them must belong to the server that follows.
+            if event.role != "C" || kind == .serverStart, let pid = event.pid { bucket.pid = pid }
             if kind == .serverStart, let (server, version) = LogTimeline.serverVersion(event.message) {
                 bucket.server = server
                 bucket.version = version
