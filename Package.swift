@@ -31,8 +31,10 @@ let package = Package(
         .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
         .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
         .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
+        // Many instances at once: one sampling thread and analyzer per instance (list, metrics).
+        .target(name: "AoftopFleet", dependencies: ["AoftopModel", "AoftopAnalysis", "AoftopPipeline", "ProcCollector", "RedisCollector"]),
         .executableTarget(name: "aoftop", dependencies: [
-            "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
+            "AoftopModel", "AoftopFleet", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
             "TextGrid", "Dashboard", "CursesUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "CursesUITests", dependencies: ["CursesUI", "TerminalCheck", "AoftopTestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
+        .testTarget(name: "AoftopFleetTests", dependencies: ["AoftopFleet", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopAnalysis", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "aoftopTests", dependencies: ["aoftop", "AoftopTestSupport"]),
