@@ -180,8 +180,9 @@ public enum Rules {
                                headline: "no /proc reading: \(reason) — fd panes unknown"))
         }
         if let reason = f.snapshot.redis.failureReason {
-            out.append(Finding(code: .sourceFailed, severity: .warning,
-                               headline: "no Redis reading: \(reason) — AOF pane unknown"))
+            // With both gone, Redis's reason (refused, timeout, auth) usually explains the missing pid: say it first.
+            out.insert(Finding(code: .sourceFailed, severity: .warning,
+                               headline: "no Redis reading: \(reason) — AOF pane unknown"), at: 0)
         }
         if let reason = f.snapshot.log.failureReason {
             out.append(Finding(code: .sourceFailed, severity: .warning,

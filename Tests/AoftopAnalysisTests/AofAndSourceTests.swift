@@ -178,6 +178,7 @@ struct AofAndSourceTests {
         #expect(a.severity == .unknown)
         #expect(a.exitCode == 3)
         #expect(a.checkLine.hasPrefix("UNKNOWN - fd exhaustion unknown: no /proc reading: no such process"))
+        #expect(a.diagnosis.hasPrefix("no Redis reading: connection refused"), "the cause before its consequence")
     }
 
     @Test("Version parsing and comparison", arguments: [
