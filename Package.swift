@@ -11,6 +11,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The Prometheus text format (escaping, HELP/TYPE, families) from the Swift server workgroup's client.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The /metrics endpoint. FlyingFox is a small HTTP/1.1 server on plain sockets with no dependencies:
+        // CI builds every package from scratch on 2 cores, and SwiftNIO-based servers (Hummingbird, Vapor) add
+        // minutes there for one GET route.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // ncurses through a system-library target; the shim exposes the macros Swift cannot import.
@@ -33,8 +39,15 @@ let package = Package(
         .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
         // Many instances at once: one sampling thread and analyzer per instance (list, metrics).
         .target(name: "AoftopFleet", dependencies: ["AoftopModel", "AoftopAnalysis", "AoftopPipeline", "ProcCollector", "RedisCollector"]),
+        // The Prometheus exposition of a fleet's readings, and the HTTP endpoint serving it.
+        .target(name: "AoftopMetrics", dependencies: [
+            "AoftopAnalysis", "AoftopFleet", "AoftopModel",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
+        ]),
         .executableTarget(name: "aoftop", dependencies: [
-            "AoftopModel", "AoftopFleet", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
+            "AoftopModel", "AoftopFleet", "AoftopMetrics", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
             "TextGrid", "Dashboard", "CursesUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -59,6 +72,7 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AoftopTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "AoftopRecordingTests", dependencies: ["AoftopRecording", "AoftopTestSupport"]),
         .testTarget(name: "AoftopFleetTests", dependencies: ["AoftopFleet", "AoftopTestSupport"]),
+        .testTarget(name: "AoftopMetricsTests", dependencies: ["AoftopMetrics", "AoftopFleet", "AoftopAnalysis", "AoftopTestSupport"]),
         .testTarget(name: "AoftopPipelineTests", dependencies: ["AoftopPipeline", "AoftopAnalysis", "AoftopTestSupport"]),
         // Drives the real binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "aoftopTests", dependencies: ["aoftop", "AoftopTestSupport"]),

@@ -15,6 +15,11 @@ public final class FleetMonitor: Sendable {
     public struct Entry: Sendable {
         public var target: FleetTarget
         public var reading: InstanceReading?
+
+        public init(target: FleetTarget, reading: InstanceReading?) {
+            self.target = target
+            self.reading = reading
+        }
     }
 
     public static let rediscoverySeconds = 10.0

@@ -14,6 +14,14 @@ public struct InstanceReading: Sendable {
     public var sampledAt: Double
     /// Snapshots taken so far.
     public var sampleCount: Int
+
+    public init(target: FleetTarget, snapshot: Snapshot, assessment: Assessment, sampledAt: Double, sampleCount: Int) {
+        self.target = target
+        self.snapshot = snapshot
+        self.assessment = assessment
+        self.sampledAt = sampledAt
+        self.sampleCount = sampleCount
+    }
 }
 
 /// Samples one instance on its own thread and assesses every snapshot, so a hung or dead server (each Redis call

@@ -12,7 +12,7 @@ struct AoftopCommand: ParsableCommand {
         REDISCLI_AUTH or --password-file, never from the command line. --help shows help (-h is the host).
         """,
         version: version,
-        subcommands: [DashboardCommand.self, SnapshotCommand.self, CheckCommand.self, ListCommand.self, ScanCommand.self, RecordCommand.self, ReplayCommand.self, DemoCommand.self],
+        subcommands: [DashboardCommand.self, SnapshotCommand.self, CheckCommand.self, ListCommand.self, MetricsCommand.self, ScanCommand.self, RecordCommand.self, ReplayCommand.self, DemoCommand.self],
         defaultSubcommand: DashboardCommand.self,
         helpNames: [.long])
 

@@ -1,0 +1,53 @@
+/// Where `aoftop metrics` listens: `127.0.0.1:9187`, `0.0.0.0:9187`, `:9187` (every IPv4 interface),
+/// `[::1]:9187`, `localhost:9187`. IP literals only otherwise: a name that resolves to several addresses would
+/// make the bound one a guess.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public enum Family: Sendable, Equatable { case ipv4, ipv6 }
+
+    public var ip: String
+    public var port: UInt16
+    public var family: Family
+
+    public init(ip: String, port: UInt16, family: Family) {
+        self.ip = ip
+        self.port = port
+        self.family = family
+    }
+
+    /// Parses `text`, or returns a one-line reason.
+    public static func parse(_ text: String) -> Result<ListenAddress, ListenAddressError> {
+        var host: Substring
+        let portText: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") {
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else if let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        } else {
+            return .failure(ListenAddressError("--listen '\(text)' is not IP:PORT (e.g. 127.0.0.1:9187, [::1]:9187, :9187)"))
+        }
+        guard let port = UInt16(portText) else {
+            return .failure(ListenAddressError("--listen '\(text)': the port must be 0-65535"))
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        if host == "localhost" { host = "127.0.0.1" }
+        if isIPv4(host) { return .success(ListenAddress(ip: String(host), port: port, family: .ipv4)) }
+        if host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) {
+            return .success(ListenAddress(ip: String(host), port: port, family: .ipv6))
+        }
+        return .failure(ListenAddressError("--listen '\(text)': use an IP address, not a host name"))
+    }
+
+    public var description: String { family == .ipv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
+
+    private static func isIPv4(_ host: Substring) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && (UInt8($0) != nil) }
+    }
+}
+
+public struct ListenAddressError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

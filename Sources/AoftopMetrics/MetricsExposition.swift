@@ -1,0 +1,123 @@
+import AoftopAnalysis
+import AoftopFleet
+import AoftopModel
+import Prometheus
+
+/// The Prometheus text exposition of a fleet's latest readings (names, types and labels: docs/metrics.md).
+///
+/// A new registry per scrape: a value that is unknown now (no ETA while fds are flat, a log that cannot be read)
+/// must be absent from this scrape, not left at its last value, and instances come and go with discovery.
+public enum MetricsExposition {
+    /// - Parameters:
+    ///   - now: monotonic seconds (`MonotonicClock`), to age the readings.
+    ///   - scrapes: scrapes served so far, this one included.
+    public static func render(_ entries: [FleetMonitor.Entry], now: Double, scrapes: Int) -> String {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeGauge(descriptor: metric("instances", "Redis/Valkey instances being sampled"))
+            .set(Int64(entries.count))
+        registry.makeCounter(descriptor: metric("scrapes", "Scrapes of this endpoint served", unit: "total"))
+            .increment(by: Int64(scrapes))
+        for entry in entries {
+            guard let reading = entry.reading else { continue }
+            InstanceSeries(registry: registry, target: entry.target).emit(reading, now: now)
+        }
+        return registry.emitToString()
+    }
+}
+
+/// The series of one instance, all labelled `instance` and `port`.
+struct InstanceSeries {
+    let registry: PrometheusCollectorRegistry
+    let labels: [(String, String)]
+
+    init(registry: PrometheusCollectorRegistry, target: FleetTarget) {
+        self.registry = registry
+        labels = [("instance", target.name), ("port", target.port.map(String.init) ?? "")]
+    }
+
+    func emit(_ reading: InstanceReading, now: Double) {
+        let snapshot = reading.snapshot
+        let a = reading.assessment
+        gauge("up", "1 when Redis answered INFO in the latest sample", snapshot.redis.value == nil ? 0 : 1)
+        for (source, ok) in [("redis", snapshot.redis.isOK), ("proc", snapshot.process.isOK), ("log", snapshot.log.isOK)] {
+            if let ok { gauge("source_up", "1 when that collector read successfully in the latest sample", ok ? 1 : 0, [("source", source)]) }
+        }
+        gauge("sample_age_seconds", "Seconds since the latest sample was taken", max(0, now - reading.sampledAt))
+
+        if let census = snapshot.process.value?.fds {
+            let help = "Open fds of the server process by type (they sum to the total)"
+            for (type, count) in [("socket", census.sockets), ("pipe", census.pipes), ("file", census.regularFiles),
+                                  ("anon_inode", census.anonInodeTotal), ("other", census.other)] {
+                gauge("open_fds", help, Double(count), [("type", type)])
+            }
+            gauge("client_sockets", "Sockets that are not listeners (clients, replicas)", Double(census.clientSockets))
+            gauge("self_held_pipe_pairs", "Pipes of which the server holds both ends (leaked AOF IPC pipes)",
+                  Double(census.selfHeldPipePairs))
+            gauge("pipe_leak", "1 when the redis#2857 pipe-leak signature is present", a.leak.suspected ? 1 : 0)
+        }
+
+        let limitHelp = "The event loop's setsize (maxclients + 128) and the soft RLIMIT_NOFILE"
+        if let setsize = a.limit.setsize { gauge("fd_limit", limitHelp, Double(setsize), [("limit", "event_loop")]) }
+        if let soft = a.limit.rlimitSoft { gauge("fd_limit", limitHelp, Double(soft), [("limit", "rlimit")]) }
+        if let effective = a.limit.effective {
+            gauge("fd_effective_limit", "The fd limit that binds first", Double(effective))
+        }
+        if a.limit.binding != .unknown {
+            let help = "1 for the fd limit that binds first, 0 for the other"
+            gauge("fd_limit_binding", help, a.limit.binding == .eventLoop ? 1 : 0, [("limit", "event_loop")])
+            gauge("fd_limit_binding", help, a.limit.binding == .rlimit ? 1 : 0, [("limit", "rlimit")])
+        }
+        if let spare = a.limit.spare { gauge("fd_spare", "Room left below the binding fd limit", Double(spare)) }
+        if a.eta.status == .rising || a.eta.status == .exhausted, let seconds = a.eta.seconds {
+            gauge("fd_exhaustion_eta_seconds",
+                  "Seconds until the binding fd limit is reached (0 when exhausted; absent when fds are not rising)", seconds)
+        }
+        if let slope = a.eta.slopePerS {
+            gauge("fd_growth_per_second", "Open fds gained per second (Theil-Sen slope the forecast uses)", slope)
+        }
+
+        if let growth = a.aof.growthPercent {
+            gauge("aof_growth_ratio", "AOF growth over the last rewrite's base size (1.0 = 100%)", Double(growth) / 100)
+        }
+        if let threshold = a.aof.thresholdPercent {
+            gauge("aof_rewrite_threshold_ratio", "auto-aof-rewrite-percentage / 100 (0 = automatic rewrites off)",
+                  Double(threshold) / 100)
+        }
+        let forkHelp = "Fork-failure lines read from the Redis log"
+        for (kind, count) in [("aof", a.forkFailures.aof), ("rdb", a.forkFailures.rdb)] {
+            if let count {
+                registry.makeCounter(descriptor: metric("fork_failures", forkHelp, unit: "total"),
+                                     labels: labels + [("kind", kind)])
+                    .increment(by: Int64(count))
+            }
+        }
+
+        var codes = Set<FindingCode>()
+        for finding in a.findings where codes.insert(finding.code).inserted {
+            gauge("finding", "1 while that aoftop rule fires", 1, [("code", finding.code.rawValue)])
+        }
+        gauge("severity", "0 ok, 1 warning, 2 critical, 3 unknown (the aoftop check exit codes)",
+              Double(a.severity.exitCode))
+    }
+
+    /// `name` without the `aoftop_` prefix, which the descriptor adds as the namespace.
+    private func gauge(_ name: String, _ help: String, _ value: Double, _ extra: [(String, String)] = []) {
+        registry.makeGauge(descriptor: metric(name, help), labels: labels + extra).set(to: value)
+    }
+}
+
+/// `aoftop_<name>[_<unit>]`.
+func metric(_ name: String, _ help: String, unit: String = "") -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "aoftop", metricName: name, unitName: unit, helpText: help)
+}
+
+extension Reading {
+    /// `true`/`false` for a source that was read or failed; `nil` when not configured.
+    var isOK: Bool? {
+        switch self {
+        case .ok: true
+        case .failed: false
+        case .notConfigured: nil
+        }
+    }
+}

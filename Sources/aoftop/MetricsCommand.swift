@@ -1,0 +1,92 @@
+import AoftopFleet
+import AoftopMetrics
+import AoftopPipeline
+import ArgumentParser
+import Foundation
+import RedisCollector
+import Synchronization
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Serve Prometheus metrics for every local Redis/Valkey server (or the ones named) over HTTP.",
+        discussion: """
+        Each instance is sampled on its own thread every --interval; GET /metrics renders the latest samples \
+        without talking to Redis, so a scrape answers at once even while a server is out of fds. Metric names \
+        and labels: docs/metrics.md; alert rules: Resources/prometheus/aoftop-rules.yml. Scrape with \
+        honor_labels: true so the Redis `instance` label is kept. Stops on SIGINT/SIGTERM.
+        """)
+
+    @OptionGroup var fleet: FleetOptions
+
+    @Option(help: ArgumentHelp("Address to serve on: IP:PORT, [IPv6]:PORT or :PORT for every interface.", valueName: "address"))
+    var listen: String = "127.0.0.1:9187"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time between samples of each instance.", valueName: "duration"))
+    var interval: DurationArgument = DurationArgument(seconds: 1)
+
+    func validate() throws {
+        if case .failure(let error) = ListenAddress.parse(listen) { throw ValidationError(error.description) }
+        guard interval.seconds >= 0.1, interval.seconds <= 60 else {
+            throw ValidationError("--interval must be between 100ms and 60s")
+        }
+    }
+
+    func run() throws {
+        let address = try ListenAddress.parse(listen).get()
+        let template: CollectionTarget
+        do { template = try fleet.collectionTemplate() } catch { throw fail("\(error)") }
+        let scope: FleetMonitor.Scope = fleet.namedTargets.map { .targets($0) } ?? .discovered(procRoot: "/proc")
+        let monitor = FleetMonitor(scope: scope, collection: template, interval: interval.seconds)
+        defer { monitor.stop() }
+        let endpoint: MetricsEndpoint
+        do { endpoint = try MetricsEndpoint(address: address, fleet: monitor) } catch {
+            throw fail("cannot listen on \(address): \(error)")
+        }
+
+        let state = ServeStateBox()
+        StopSignals.install()
+        let serving = Task {
+            do {
+                try await endpoint.run()
+                state.value.withLock { $0 = .failed("the server stopped") }
+            } catch is CancellationError {
+                state.value.withLock { $0 = .failed("cancelled") }
+            } catch {
+                state.value.withLock { $0 = .failed("\(error)") }
+            }
+        }
+        Task {
+            if (try? await endpoint.waitUntilListening()) != nil {
+                state.value.withLock { if case .starting = $0 { $0 = .listening } }
+            }
+        }
+        var announced = false
+        while StopSignals.sleep(until: MonotonicClock.now() + 0.1) {
+            switch state.value.withLock({ $0 }) {
+            case .starting:
+                continue
+            case .listening:
+                if !announced {
+                    let what = fleet.namedTargets.map { "\($0.count) named instance(s)" } ?? "every local redis-server/valkey-server (--all)"
+                    printError("aoftop: serving metrics of \(what) at http://\(address)/metrics")
+                    announced = true
+                }
+            case .failed(let reason):
+                serving.cancel()
+                throw fail(announced ? "metrics server stopped: \(reason)" : "cannot listen on \(address): \(reason)")
+            }
+        }
+        serving.cancel()
+    }
+}
+
+/// Shared between the serving tasks and the main thread's wait loop.
+private final class ServeStateBox: Sendable {
+    let value = Mutex<ServeState>(.starting)
+}
+
+private enum ServeState: Sendable {
+    case starting, listening
+    case failed(String)
+}
