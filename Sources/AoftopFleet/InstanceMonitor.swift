@@ -14,13 +14,37 @@ public struct InstanceReading: Sendable {
     public var sampledAt: Double
     /// Snapshots taken so far.
     public var sampleCount: Int
+    /// AOF and RDB fork-failure lines appended to the log since this monitor started following it; `nil` without
+    /// a log reading. The log's backlog is left out: counted, it would look like new failures after every restart
+    /// of aoftop (a counter reset followed by a jump).
+    public var newForkFailures: ForkFailureCounts?
+    /// Seconds between samples.
+    public var interval: Double
 
-    public init(target: FleetTarget, snapshot: Snapshot, assessment: Assessment, sampledAt: Double, sampleCount: Int) {
+    public init(target: FleetTarget, snapshot: Snapshot, assessment: Assessment, sampledAt: Double, sampleCount: Int,
+                newForkFailures: ForkFailureCounts? = nil, interval: Double = 1) {
         self.target = target
         self.snapshot = snapshot
         self.assessment = assessment
         self.sampledAt = sampledAt
         self.sampleCount = sampleCount
+        self.newForkFailures = newForkFailures
+        self.interval = interval
+    }
+}
+
+/// Fork-failure line counts by kind.
+public struct ForkFailureCounts: Sendable, Equatable {
+    public var aof: Int
+    public var rdb: Int
+
+    public init(aof: Int, rdb: Int) {
+        self.aof = aof
+        self.rdb = rdb
+    }
+
+    init(_ log: LogSample) {
+        self.init(aof: log.totals[.aofForkFailed] ?? 0, rdb: log.totals[.rdbForkFailed] ?? 0)
     }
 }
 
@@ -56,13 +80,29 @@ public final class InstanceMonitor: Sendable {
     private func run(collector: SnapshotCollector) {
         var analyzer = Analyzer()
         var count = 0
+        var forkBaseline: ForkFailureCounts?
         var next = MonotonicClock.now()
         while !stopped.withLock({ $0 }) {
             let snapshot = collector.snapshot()
             let assessment = analyzer.ingest(snapshot)
             count += 1
+            var newForkFailures: ForkFailureCounts?
+            if let log = snapshot.log.value {
+                let totals = ForkFailureCounts(log)
+                let baseline: ForkFailureCounts
+                if let known = forkBaseline, totals.aof >= known.aof, totals.rdb >= known.rdb {
+                    baseline = known
+                } else {
+                    // The first reading's backlog is history; totals that fell mean the follower started over on
+                    // another file (logfile changed), whose lines are all new.
+                    baseline = forkBaseline == nil ? totals : ForkFailureCounts(aof: 0, rdb: 0)
+                }
+                forkBaseline = baseline
+                newForkFailures = ForkFailureCounts(aof: totals.aof - baseline.aof, rdb: totals.rdb - baseline.rdb)
+            }
             let reading = InstanceReading(target: target, snapshot: snapshot, assessment: assessment,
-                                          sampledAt: MonotonicClock.now(), sampleCount: count)
+                                          sampledAt: MonotonicClock.now(), sampleCount: count,
+                                          newForkFailures: newForkFailures, interval: interval)
             latestReading.withLock { $0 = reading }
             next = max(next + interval, MonotonicClock.now())
             wake.lock()

@@ -83,14 +83,23 @@ struct InstanceSeries {
             gauge("aof_rewrite_threshold_ratio", "auto-aof-rewrite-percentage / 100 (0 = automatic rewrites off)",
                   Double(threshold) / 100)
         }
-        let forkHelp = "Fork-failure lines read from the Redis log"
-        for (kind, count) in [("aof", a.forkFailures.aof), ("rdb", a.forkFailures.rdb)] {
-            if let count {
-                registry.makeCounter(descriptor: metric("fork_failures", forkHelp, unit: "total"),
-                                     labels: labels + [("kind", kind)])
+        if let due = a.aof.isDue {
+            gauge("aof_rewrite_due", "1 when Redis's own rule says an automatic AOF rewrite is due (growth over threshold, size over min-size)",
+                  due ? 1 : 0)
+        }
+        if let size = a.aof.currentSize { gauge("aof_size_bytes", "Current AOF size as INFO reports it", Double(size)) }
+        if let counts = reading.newForkFailures {
+            let help = "Fork-failure lines appended to the Redis log since aoftop started following it"
+            for (kind, count) in [("aof", counts.aof), ("rdb", counts.rdb)] {
+                registry.makeCounter(descriptor: metric("fork_failures", help, unit: "total"), labels: labels + [("kind", kind)])
                     .increment(by: Int64(count))
             }
         }
+        if let version = a.version {
+            let server = snapshot.source.server ?? snapshot.redis.value?.server ?? "redis"
+            gauge("redis_info", "Always 1; the server and version as labels", 1, [("server", server), ("version", version)])
+        }
+        gauge("sample_interval_seconds", "Seconds between samples of this instance", reading.interval)
 
         var codes = Set<FindingCode>()
         for finding in a.findings where codes.insert(finding.code).inserted {
