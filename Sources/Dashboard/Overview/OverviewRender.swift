@@ -43,7 +43,7 @@ enum OverviewRenderer {
         let warning = live.filter { $0.row.severity == .warning }.count
         let gone = rows.count - live.count
         if critical > 0 { items.append(("  \(critical) critical", .critical)) }
-        if warning > 0 { items.append(("  \(warning) warning", .warn)) }
+        if warning > 0 { items.append(("  \(warning) warning\(warning == 1 ? "" : "s")", .warn)) }
         if gone > 0 { items.append(("  \(gone) gone", .warn)) }
         let available = timeStart - 2
         var host = state.host.isEmpty ? "" : " " + state.host

@@ -19,18 +19,22 @@ public struct OverviewRow: Sendable, Equatable {
     init(_ instance: OverviewInstance, now: Timestamp?, interval: Double, timeZoneOffsetSeconds: Int) {
         let dashboard = instance.dashboard
         let member = instance.member
-        row = InstanceRow(name: member.name, pid: member.pid, ports: member.ports, assessment: dashboard.assessment)
         if let since = instance.goneSince {
             gone = true
             degraded = true
-            // No ETA for a process that is not there: it sorts after every live one with a trend.
+            // The figures when it was last seen alive; no ETA for a process that is not there, so it sorts after
+            // every live one with a trend.
+            let last = instance.lastAlive
+            row = InstanceRow(name: member.name, pid: member.pid, ports: member.ports, assessment: last ?? dashboard.assessment)
             row.urgency = Urgency(assessment: nil, name: member.name)
             row.cells[Self.etaColumn] = "-"
             row.cells[Self.severityColumn] = "GONE"
-            let last = dashboard.assessment.map { "; last: \($0.diagnosis)" } ?? ""
-            row.cells[Self.diagnosisColumn] = "gone since \(Format.timeOfDay(since, offsetSeconds: timeZoneOffsetSeconds))\(last)"
+            let time = { Format.timeOfDay($0, offsetSeconds: timeZoneOffsetSeconds) }
+            row.cells[Self.diagnosisColumn] = last.map { "gone, last seen \(time($0.time)): \($0.diagnosis)" }
+                ?? "gone: not found since \(time(since))"
             return
         }
+        row = InstanceRow(name: member.name, pid: member.pid, ports: member.ports, assessment: dashboard.assessment)
         gone = false
         var notes: [String] = []
         if dashboard.paused {

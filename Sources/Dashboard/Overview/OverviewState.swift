@@ -23,6 +23,9 @@ public struct OverviewInstance: Sendable {
     public internal(set) var dashboard: DashboardState
     /// When rediscovery stopped finding it (its collectors are stopped, its row stays); `nil` while it runs.
     public internal(set) var goneSince: Timestamp?
+    /// The latest assessment made while its process could be read: what a gone row shows (the figures at the
+    /// crash, not the `?` of the samples after it).
+    public internal(set) var lastAlive: Assessment?
 }
 
 /// Which screen is up: the table, or one instance's dashboard.

@@ -37,6 +37,9 @@ public func update(_ state: inout OverviewState, _ message: OverviewMessage) -> 
     case .instance(let name, let message):
         guard state.instances[name] != nil else { return [] }
         effects = update(&state.instances[name]!.dashboard, message).map { .instance(name, $0) }
+        if case .snapshot(let snapshot) = message, snapshot.process.value != nil {
+            state.instances[name]!.lastAlive = state.instances[name]!.dashboard.assessment
+        }
     case .open(let name):
         guard state.instances[name] != nil else { return [] }
         state.selected = name
@@ -76,7 +79,7 @@ private func discover(_ members: [OverviewMember], state: inout OverviewState) -
             dashboard.returnsToOverview = true
             _ = update(&dashboard, .resize(state.size))
             if let now = state.now { _ = update(&dashboard, .tick(now)) }
-            state.instances[member.name] = OverviewInstance(member: member, dashboard: dashboard, goneSince: nil)
+            state.instances[member.name] = OverviewInstance(member: member, dashboard: dashboard, goneSince: nil, lastAlive: nil)
             effects.append(.watch(member.name))
         }
     }
