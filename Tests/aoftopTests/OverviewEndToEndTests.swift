@@ -188,6 +188,18 @@ struct OverviewScreen {
         #expect(!Self.screen(session).contains("INSTANCE"), "the alternate screen was not left: \(Self.screen(session))")
     }
 
+    @Test func allWithATargetIsRefusedAndWithoutATerminalGivesOneLine() throws {
+        for flags in [["--all", "-p", "6379"], ["dashboard", "--all", "--pid", "5"], ["--all", "--log", "/tmp/x.log"]] {
+            let result = try AoftopBinary.run(flags)
+            #expect(result.status == 64, "\(flags): \(result.status)")
+            #expect(result.stderrLines.count == 1 && result.standardError.contains("--all watches every local server"),
+                    "\(flags): \(result.standardError)")
+        }
+        let result = try AoftopBinary.run(["--all"])
+        #expect(result.status == 2)
+        #expect(result.stderrLines.count == 1 && result.standardError.contains("terminal"), "\(result.standardError)")
+    }
+
     @Test func noFlagsWithTwoServersRunningShowsTheOverview() throws {
         let first = try RedisServer.start()
         defer { first.stop() }
