@@ -159,7 +159,7 @@ struct OverviewScreen {
             return seen.0 == seen.1
         }
         #expect(matched, "screen \(seen.0 ?? -1) vs /proc \(seen.1): \(Self.screen(session))")
-        #expect((seen.0 ?? 0) > 20, "the leaked pipes: \(seen.0 ?? -1)")
+        #expect((seen.0 ?? 0) > 10, "the leaked pipes: \(seen.0 ?? -1)")
 
         // A hung Redis greys its own row only; keys keep working meanwhile.
         kill(hung.pid, SIGSTOP)
