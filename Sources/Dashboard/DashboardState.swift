@@ -81,6 +81,8 @@ public struct DashboardState: Sendable {
     public var size = GridSize(columns: 80, rows: 24)
     /// Offset of the operator's time zone from UTC, seconds: times are shown and `g` input read in it.
     public var timeZoneOffsetSeconds: Int
+    /// Opened from the overview (`aoftop --all`): the bottom bar offers `esc overview`.
+    public var returnsToOverview = false
 
     public init(mode: DashboardMode, interval: Double = 1, timeZoneOffsetSeconds: Int = 0) {
         self.mode = mode

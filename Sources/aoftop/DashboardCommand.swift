@@ -1,3 +1,4 @@
+import AoftopFleet
 import AoftopModel
 import AoftopPipeline
 import AoftopRecording
@@ -11,7 +12,10 @@ struct DashboardCommand: ParsableCommand {
         abstract: "The live dashboard (the default): sockets vs pipes, AOF growth, fork failures, fd-exhaustion ETA.",
         discussion: """
         Keys: q quit, space pause, Tab focus, ↑↓ PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
-        With no -h/-p/-s and nothing answering on 127.0.0.1:6379, it plays the bundled incident recording instead.
+        With --all, or with no -h/-p/-s/--pid/--log and two or more local servers running: an overview of every \
+        local redis-server/valkey-server, most urgent first (↑↓ select, Enter opens one, Esc comes back). With \
+        one server running, its dashboard (Esc shows the overview). With none, the server on 127.0.0.1:6379, or \
+        when nothing answers there the bundled incident recording.
         """)
 
     @OptionGroup var target: TargetOptions
@@ -25,15 +29,29 @@ struct DashboardCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Time between samples (e.g. 1s, 500ms).", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(seconds: 1)
 
+    @Flag(help: "Every local redis-server/valkey-server in one overview table, most urgent first (Enter opens one).")
+    var all = false
+
     func validate() throws {
         if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
+        if all, target.isExplicit || pid != nil || log != nil {
+            throw ValidationError("--all watches every local server: leave out -h/-p/-s/--pid/--log")
+        }
         guard interval.seconds >= 0.25, interval.seconds <= 10 else {
             throw ValidationError("--interval must be between 250ms and 10s")
         }
     }
 
     func run() throws {
-        if !target.isExplicit, pid == nil, log == nil, !Self.somethingAnswers(target.endpoint) {
+        let named = target.isExplicit || pid != nil || log != nil
+        if all || !named {
+            let servers = FleetDiscovery.targets()
+            if all || !servers.isEmpty {
+                try runOverview(servers, open: !all && servers.count == 1 ? servers.first?.name : nil)
+                return
+            }
+        }
+        if !named, !Self.somethingAnswers(target.endpoint) {
             guard let demo = DemoRecording.locate() else {
                 throw fail("nothing answers on \(target.endpoint), and \(DemoRecording.notFoundMessage)")
             }
@@ -47,16 +65,34 @@ struct DashboardCommand: ParsableCommand {
         let collectionTarget = CollectionTarget(endpoint: target.endpoint, credentials: credentials,
                                                 timeout: target.timeout, pid: pid, logPath: log)
         let sampleInterval = interval.seconds
-        let source = LiveSource(
-            interval: sampleInterval,
+        let source = Self.liveSource(collectionTarget, interval: sampleInterval)
+        let status = try DashboardRunner.run(source: source, mode: .live, interval: sampleInterval)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The overview of `servers` (and of any found later), or with `open`, that instance's dashboard first.
+    private func runOverview(_ servers: [FleetTarget], open: String?) throws {
+        let credentials: RedisCredentials?
+        do { credentials = try target.credentials() } catch { throw fail("\(error)") }
+        let template = CollectionTarget(endpoint: nil, credentials: credentials, timeout: target.timeout)
+        let sampleInterval = interval.seconds
+        let program = OverviewProgram(targets: servers, open: open, interval: sampleInterval, procRoot: template.procRoot) {
+            Self.liveSource($0.collectionTarget(template), interval: sampleInterval)
+        }
+        let status = try DashboardRunner.run(program)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Live snapshots of one server, recorded on `r` to `recordingPath(for:)`.
+    static func liveSource(_ collectionTarget: CollectionTarget, interval: Double) -> LiveSource {
+        LiveSource(
+            interval: interval,
             makeCollector: { SnapshotCollector(target: collectionTarget) },
             recordingPath: { Self.recordingPath(for: $0) },
             header: { snapshot, interval in
                 RecordingHeader(aoftopVersion: AoftopCommand.version, host: ProcessInfo.processInfo.hostName,
                                 target: snapshot.source.displayName, intervalSeconds: interval, started: snapshot.time)
             })
-        let status = try DashboardRunner.run(source: source, mode: .live, interval: sampleInterval)
-        if status != 0 { throw ExitCode(status) }
     }
 
     /// `aoftop-127.0.0.1-6379-20261121-174101.jsonl.gz` in the current directory.

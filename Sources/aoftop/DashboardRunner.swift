@@ -6,55 +6,56 @@ import Glibc
 import RedisCollector
 import TextGrid
 
-/// Runs the ncurses dashboard over a snapshot source until the operator quits.
+/// Runs an ncurses screen until the operator quits: one source and its dashboard (`run(source:…)`), or the
+/// overview of many instances (`OverviewProgram`).
 ///
-/// The loop: drain the source (never blocks), feed `update`, render into a `Grid` when something changed, let
-/// the terminal draw the changed rows, wait up to 100 ms for a key. Collection happens on the source's own
-/// thread, so a hung Redis never freezes the keys.
+/// The loop: drain the sources (never blocks), feed the state, render into a `Grid` when something changed, let
+/// the terminal draw the changed rows, wait up to 100 ms for a key. Collection happens on the sources' own
+/// threads, so a hung Redis never freezes the keys.
 enum DashboardRunner {
     /// Returns the process exit status (0 on `q`, 128 + signal on SIGINT/SIGTERM/SIGHUP).
     /// `note` opens the status bar (e.g. why the demo is playing).
     static func run(source: any SnapshotSource, mode: DashboardMode, interval: Double, note: String? = nil) throws -> Int32 {
+        try run(SingleDashboard(source: source, mode: mode, interval: interval, note: note))
+    }
+
+    /// Drives `program` until it asks to quit or a signal ends it; always closes it and restores the terminal.
+    static func run(_ program: any DashboardProgram) throws -> Int32 {
         let terminal: Terminal
         do {
             terminal = try Terminal.start()
         } catch let error as TerminalError {
-            source.close()
+            program.close()
             throw fail(error.description, code: 2)
         }
         defer {
-            source.close()
+            program.close()
             terminal.stop()
         }
-        var state = DashboardState(mode: mode, interval: interval, timeZoneOffsetSeconds: localUTCOffsetSeconds())
-        _ = update(&state, .resize(terminal.size))
-        _ = update(&state, .tick(SnapshotClock.system.now()))
-        if let note { _ = update(&state, .note(note)) }
+        if program.start(size: terminal.size, time: SnapshotClock.system.now()) { return 0 }
         var lastTick = MonotonicClock.now()
         var dirty = true
 
         while true {
             let now = MonotonicClock.now()
-            var effects: [DashboardEffect] = []
-            for sourceUpdate in source.poll(now: now) {
-                effects += update(&state, message(for: sourceUpdate))
-                dirty = true
-            }
+            let polled = program.poll(now: now)
+            if polled.quit { return 0 }
+            dirty = dirty || polled.changed
             if now - lastTick >= 1 {
-                effects += update(&state, .tick(SnapshotClock.system.now()))
+                if program.handle(.tick(SnapshotClock.system.now())) { return 0 }
                 lastTick = now
                 dirty = true
             }
             if dirty {
-                terminal.draw(render(state, size: terminal.size, glyphs: terminal.glyphs))
+                terminal.draw(program.render(size: terminal.size, glyphs: terminal.glyphs))
                 dirty = false
             }
             switch terminal.nextEvent(timeoutMilliseconds: 100) {
             case .key(let key)?:
-                effects += update(&state, .key(key))
+                if program.handle(.key(key)) { return 0 }
                 dirty = true
             case .resize(let size)?:
-                effects += update(&state, .resize(size))
+                if program.handle(.resize(size)) { return 0 }
                 dirty = true
             case .signal(let signal)?:
                 return Terminal.exitStatus(for: signal)
@@ -62,10 +63,6 @@ enum DashboardRunner {
                 return Terminal.exitStatus(for: SIGHUP)
             case nil:
                 break
-            }
-            for effect in effects {
-                if effect == .quit { return 0 }
-                if let control = control(for: effect) { source.control(control, now: MonotonicClock.now()) }
             }
         }
     }

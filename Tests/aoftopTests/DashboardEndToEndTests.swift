@@ -141,7 +141,8 @@ import AoftopTestSupport
 
     @Test(.enabled(if: defaultPortIsFree, "something listens on 6379"))
     func noTargetPlaysTheBundledIncidentAndSaysWhy() throws {
-        let session = try Self.startDashboard([], columns: 120, rows: 36)
+        // In a pid namespace of its own: discovery must not see the servers other tests run meanwhile.
+        let session = try OverviewEndToEndTests.startInOwnPidNamespace([], columns: 120, rows: 36)
         defer { session.kill() }
         #expect(session.waitFor { $0.contains("REPLAY") && $0.contains("demo: nothing answers on 127.0.0.1:6379") },
                 "\(Self.screen(session))")

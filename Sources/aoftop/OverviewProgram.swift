@@ -1,0 +1,152 @@
+import AoftopFleet
+import AoftopModel
+import AoftopPipeline
+import Dashboard
+import Foundation
+import Glibc
+import RedisCollector
+import Synchronization
+import TextGrid
+
+/// `aoftop --all`: every local server in the overview table, each with its own `LiveSource` (its own sampling
+/// thread, so a hung Redis only greys its own row) feeding its own dashboard all the time, and rediscovery every
+/// `OverviewState.rediscoverySeconds` on a thread of its own.
+final class OverviewProgram: DashboardProgram {
+    private var state: OverviewState
+    private var sources: [String: LiveSource] = [:]
+    /// The latest discovered target for each name (a gone one keeps its last), to start its source.
+    private var targets: [String: FleetTarget] = [:]
+    private let initial: [FleetTarget]
+    private let open: String?
+    private let makeSource: (FleetTarget) -> LiveSource
+    private let rediscovery: Rediscovery
+    private var seenGeneration = 0
+
+    /// - Parameters:
+    ///   - targets: the first discovery (the caller needed it to choose this screen).
+    ///   - open: the instance whose dashboard shows first (the only server found), or nil for the table.
+    ///   - makeSource: a started source for one target.
+    init(targets: [FleetTarget], open: String?, interval: Double, procRoot: String,
+         makeSource: @escaping (FleetTarget) -> LiveSource) {
+        initial = targets
+        self.open = open
+        self.makeSource = makeSource
+        state = OverviewState(host: Self.hostName(), interval: interval,
+                              timeZoneOffsetSeconds: DashboardRunner.localUTCOffsetSeconds())
+        rediscovery = Rediscovery(procRoot: procRoot, every: OverviewState.rediscoverySeconds)
+    }
+
+    func start(size: GridSize, time: Timestamp) -> Bool {
+        var effects = update(&state, .resize(size))
+        effects += update(&state, .tick(time))
+        effects += discovered(initial)
+        if let open { effects += update(&state, .open(open)) }
+        return apply(effects)
+    }
+
+    func poll(now: Double) -> (changed: Bool, quit: Bool) {
+        var effects: [OverviewEffect] = []
+        var changed = false
+        if let (generation, found) = rediscovery.latest, generation != seenGeneration {
+            seenGeneration = generation
+            effects += discovered(found)
+            changed = true
+        }
+        for (name, source) in sources {
+            let updates = source.poll(now: now)
+            guard !updates.isEmpty else { continue }
+            for sourceUpdate in updates {
+                effects += update(&state, .instance(name, DashboardRunner.message(for: sourceUpdate)))
+            }
+            // Another instance's snapshot changes nothing on an open dashboard.
+            if state.screen == .overview || state.screen == .detail(name) { changed = true }
+        }
+        return (changed, apply(effects))
+    }
+
+    func handle(_ input: ProgramInput) -> Bool {
+        switch input {
+        case .tick(let time): apply(update(&state, .tick(time)))
+        case .key(let key): apply(update(&state, .key(key)))
+        case .resize(let size): apply(update(&state, .resize(size)))
+        }
+    }
+
+    func render(size: GridSize, glyphs: Glyphs) -> Grid {
+        Dashboard.render(state, size: size, glyphs: glyphs)
+    }
+
+    func close() {
+        rediscovery.stop()
+        for source in sources.values { source.close() }
+        sources.removeAll()
+    }
+
+    private func discovered(_ found: [FleetTarget]) -> [OverviewEffect] {
+        for target in found { targets[target.name] = target }
+        return update(&state, .discovered(found.map { OverviewMember(name: $0.name, pid: $0.pid, ports: $0.ports) }))
+    }
+
+    /// Starts and stops sources, passes controls to the instance's own; true on quit.
+    private func apply(_ effects: [OverviewEffect]) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit:
+                return true
+            case .watch(let name):
+                guard let target = targets[name] else { continue }
+                sources.removeValue(forKey: name)?.close()
+                sources[name] = makeSource(target)
+            case .unwatch(let name):
+                sources.removeValue(forKey: name)?.close()
+            case .instance(let name, let effect):
+                if let control = DashboardRunner.control(for: effect) {
+                    sources[name]?.control(control, now: MonotonicClock.now())
+                }
+            }
+        }
+        return false
+    }
+
+    /// `gethostname`, without the resolver lookups `ProcessInfo.hostName` may do.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Looks for local servers every `seconds` on its own thread (a `/proc` walk must not stall the keys); the host
+/// loop picks up each new result by its generation number.
+final class Rediscovery: Sendable {
+    private let found = Mutex<(generation: Int, targets: [FleetTarget])?>(nil)
+    private let stopped = Mutex(false)
+    private let wake = NSCondition()
+
+    init(procRoot: String, every seconds: Double) {
+        let thread = Thread { [self] in
+            var generation = 0
+            while true {
+                wake.lock()
+                if !stopped.withLock({ $0 }) { _ = wake.wait(until: Date(timeIntervalSinceNow: seconds)) }
+                wake.unlock()
+                if stopped.withLock({ $0 }) { return }
+                let targets = FleetDiscovery.targets(procRoot: procRoot)
+                generation += 1
+                found.withLock { [generation] in $0 = (generation, targets) }
+            }
+        }
+        thread.name = "aoftop-rediscovery"
+        thread.start()
+    }
+
+    /// The latest discovery and its generation (1, 2, …), or nil before the first.
+    var latest: (Int, [FleetTarget])? { found.withLock { $0.map { ($0.generation, $0.targets) } } }
+
+    func stop() {
+        stopped.withLock { $0 = true }
+        wake.lock()
+        wake.signal()
+        wake.unlock()
+    }
+}
