@@ -1,9 +1,12 @@
 import AoftopPipeline
 import Foundation
+import RedisCollector
 import Synchronization
 
 /// One `InstanceMonitor` per instance: the targets named on the command line, or every local server (`--all`),
-/// discovered again every `rediscoverySeconds` so servers started later are picked up and stopped ones dropped.
+/// discovered again every `rediscoverySeconds` so servers started later are picked up. A server that disappears
+/// is still sampled for `goneRetentionSeconds` (it reports `redis` and `proc` failing, so a crash raises an alert
+/// instead of silently dropping its series; a restart on the same port continues under the same name), then dropped.
 public final class FleetMonitor: Sendable {
     public enum Scope: Sendable {
         case targets([FleetTarget])
@@ -23,15 +26,27 @@ public final class FleetMonitor: Sendable {
     }
 
     public static let rediscoverySeconds = 10.0
+    public static let goneRetentionSeconds = 600.0
 
     private let scope: Scope
+    private let rediscovery: Double
+    private let goneRetention: Double
     private let collection: CollectionTarget
     private let interval: Double
     private let monitors = Mutex<[String: InstanceMonitor]>([:])
+    /// Monotonic time each discovered instance was last found.
+    private let lastSeen = Mutex<[String: Double]>([:])
     private let stopped = Mutex(false)
     private let wake = NSCondition()
 
-    public init(scope: Scope, collection: CollectionTarget, interval: Double) {
+    /// - Parameters:
+    ///   - rediscovery: seconds between discovery scans (`.discovered` only).
+    ///   - goneRetention: how long a server that disappeared is still sampled.
+    public init(scope: Scope, collection: CollectionTarget, interval: Double,
+                rediscovery: Double = FleetMonitor.rediscoverySeconds,
+                goneRetention: Double = FleetMonitor.goneRetentionSeconds) {
+        self.rediscovery = rediscovery
+        self.goneRetention = goneRetention
         self.scope = scope
         self.collection = collection
         self.interval = interval
@@ -39,7 +54,7 @@ public final class FleetMonitor: Sendable {
         case .targets(let targets):
             apply(targets)
         case .discovered(let procRoot):
-            apply(FleetDiscovery.targets(procRoot: procRoot))
+            apply(discovered: FleetDiscovery.targets(procRoot: procRoot), now: MonotonicClock.now())
             let thread = Thread { [self] in self.rediscover(procRoot: procRoot) }
             thread.name = "aoftop-discovery"
             thread.start()
@@ -78,15 +93,29 @@ public final class FleetMonitor: Sendable {
         }
     }
 
+    /// Keeps the instances found now and those gone for less than `goneRetentionSeconds`.
+    private func apply(discovered: [FleetTarget], now: Double) {
+        let keep = lastSeen.withLock { lastSeen -> Set<String> in
+            for target in discovered { lastSeen[target.name] = now }
+            lastSeen = lastSeen.filter { now - $0.value < goneRetention }
+            return Set(lastSeen.keys)
+        }
+        let current = monitors.withLock { $0.mapValues(\.target) }
+        var targets = discovered
+        let found = Set(discovered.map(\.name))
+        targets += current.values.filter { keep.contains($0.name) && !found.contains($0.name) }
+        apply(targets)
+    }
+
     private func rediscover(procRoot: String) {
         while true {
             wake.lock()
             if !stopped.withLock({ $0 }) {
-                _ = wake.wait(until: Date(timeIntervalSinceNow: Self.rediscoverySeconds))
+                _ = wake.wait(until: Date(timeIntervalSinceNow: rediscovery))
             }
             wake.unlock()
             if stopped.withLock({ $0 }) { return }
-            apply(FleetDiscovery.targets(procRoot: procRoot))
+            apply(discovered: FleetDiscovery.targets(procRoot: procRoot), now: MonotonicClock.now())
         }
     }
 }
