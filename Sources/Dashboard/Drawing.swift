@@ -55,6 +55,20 @@ enum Drawing {
 
     /// Greedy word wrap into at most `maxLines` lines of `width` columns; the last line ends with `ellipsis` when
     /// text is left over.
+    /// `aoftop needs at least 60×16 (now 40×12)`, word-wrapped and centred; clipped at any size.
+    static func tooSmall(_ size: GridSize, minimum: GridSize) -> Grid {
+        var grid = Grid(size: size)
+        guard size.columns > 0, size.rows > 0 else { return grid }
+        let text = "aoftop needs at least \(minimum) (now \(size))"
+        let lines = wrap(text, width: size.columns, maxLines: size.rows, ellipsis: "")
+        let top = max(0, (size.rows - lines.count) / 2)
+        for (index, line) in lines.enumerated() {
+            let column = max(0, (size.columns - CharacterWidth.of(line)) / 2)
+            grid.write(line, row: top + index, column: column, role: .warn)
+        }
+        return grid
+    }
+
     static func wrap(_ text: String, width: Int, maxLines: Int, ellipsis: String) -> [String] {
         guard width > 0, maxLines > 0 else { return [] }
         var lines: [String] = []

@@ -4,7 +4,7 @@ import TextGrid
 /// Draws the whole screen from the state. Pure; any size, including 0×0, gives a grid of exactly that size.
 /// Below `Layout.minimum` (60×16) it shows only a centred message saying how big the terminal must be.
 public func render(_ state: DashboardState, size: GridSize, glyphs: Glyphs) -> Grid {
-    guard Layout.fits(size) else { return tooSmall(size) }
+    guard Layout.fits(size) else { return Drawing.tooSmall(size, minimum: Layout.minimum) }
     var grid = Grid(size: size)
     let layout = Layout(size: size, replay: state.mode == .replay, zoomed: state.zoomed)
     grid.place(HeaderBar.draw(state, size: layout.header.size, glyphs: glyphs), row: layout.header.row,
@@ -41,18 +41,4 @@ private func drawPane(_ pane: PaneID, _ context: PaneContext, size: GridSize) ->
     case .events: EventsPane.draw(context, size: size)
     case .exhaustion: ExhaustionPane.draw(context, size: size)
     }
-}
-
-/// `aoftop needs at least 60×16 (now 40×12)`, word-wrapped and centred; clipped at any size.
-private func tooSmall(_ size: GridSize) -> Grid {
-    var grid = Grid(size: size)
-    guard size.columns > 0, size.rows > 0 else { return grid }
-    let text = "aoftop needs at least \(Layout.minimum) (now \(size))"
-    let lines = Drawing.wrap(text, width: size.columns, maxLines: size.rows, ellipsis: "")
-    let top = max(0, (size.rows - lines.count) / 2)
-    for (index, line) in lines.enumerated() {
-        let column = max(0, (size.columns - CharacterWidth.of(line)) / 2)
-        grid.write(line, row: top + index, column: column, role: .warn)
-    }
-    return grid
 }

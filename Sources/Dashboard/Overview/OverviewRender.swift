@@ -7,7 +7,7 @@ public func render(_ state: OverviewState, size: GridSize, glyphs: Glyphs) -> Gr
     if case .detail(let name) = state.screen, let instance = state.instances[name] {
         return render(instance.dashboard, size: size, glyphs: glyphs)
     }
-    guard OverviewLayout.fits(size) else { return OverviewRenderer.tooSmall(size) }
+    guard OverviewLayout.fits(size) else { return Drawing.tooSmall(size, minimum: OverviewLayout.minimum) }
     let layout = OverviewLayout(size: size)
     let rows = state.rows
     var grid = Grid(size: size)
@@ -202,20 +202,6 @@ enum OverviewRenderer {
                 grid.write(line, row: row, column: 1, role: .dim)
                 row += 1
             }
-        }
-        return grid
-    }
-
-    /// `aoftop needs at least 32×6 (now 20×4)`, word-wrapped and centred; clipped at any size.
-    static func tooSmall(_ size: GridSize) -> Grid {
-        var grid = Grid(size: size)
-        guard size.columns > 0, size.rows > 0 else { return grid }
-        let text = "aoftop needs at least \(OverviewLayout.minimum) (now \(size))"
-        let lines = Drawing.wrap(text, width: size.columns, maxLines: size.rows, ellipsis: "")
-        let top = max(0, (size.rows - lines.count) / 2)
-        for (index, line) in lines.enumerated() {
-            let column = max(0, (size.columns - CharacterWidth.of(line)) / 2)
-            grid.write(line, row: top + index, column: column, role: .warn)
         }
         return grid
     }
