@@ -28,7 +28,6 @@ public final class FleetMonitor: Sendable {
     public static let rediscoverySeconds = 10.0
     public static let goneRetentionSeconds = 600.0
 
-    private let scope: Scope
     private let rediscovery: Double
     private let goneRetention: Double
     private let collection: CollectionTarget
@@ -47,7 +46,6 @@ public final class FleetMonitor: Sendable {
                 goneRetention: Double = FleetMonitor.goneRetentionSeconds) {
         self.rediscovery = rediscovery
         self.goneRetention = goneRetention
-        self.scope = scope
         self.collection = collection
         self.interval = interval
         switch scope {
@@ -61,7 +59,7 @@ public final class FleetMonitor: Sendable {
         }
     }
 
-    /// Every instance, in urgency-independent name order; callers sort as they need.
+    /// Every instance, sorted by name; callers sort by urgency as they need.
     public var entries: [Entry] {
         monitors.withLock { $0.values.map { Entry(target: $0.target, reading: $0.latest) } }
             .sorted { $0.target.name < $1.target.name }
