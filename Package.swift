@@ -31,9 +31,11 @@ let package = Package(
         .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
         .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
         .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
+        // The demo recording compiled in (a symlink to Resources/demo-incident.jsonl.gz), so a copied binary has it.
+        .target(name: "AoftopDemoData", resources: [.embedInCode("demo-incident.jsonl.gz")]),
         .executableTarget(name: "aoftop", dependencies: [
             "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
-            "TextGrid", "Dashboard", "CursesUI",
+            "TextGrid", "Dashboard", "CursesUI", "AoftopDemoData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

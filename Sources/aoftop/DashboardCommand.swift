@@ -34,8 +34,12 @@ struct DashboardCommand: ParsableCommand {
 
     func run() throws {
         if !target.isExplicit, pid == nil, log == nil, !Self.somethingAnswers(target.endpoint) {
-            guard let demo = DemoRecording.locate() else {
-                throw fail("nothing answers on \(target.endpoint), and \(DemoRecording.notFoundMessage)")
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+                throw fail("nothing answers on \(target.endpoint): watch a server with -h HOST -p PORT or -s SOCKET; the dashboard (and the demo it plays otherwise) needs a terminal, \"aoftop check\" and \"aoftop snapshot\" do not", code: 2)
+            }
+            let demo: String
+            do { demo = try DemoRecording.path() } catch {
+                throw fail("nothing answers on \(target.endpoint), and \(error.description)")
             }
             printError("aoftop: nothing answers on \(target.endpoint); playing the bundled incident recording (aoftop demo). Watch a server with -h HOST -p PORT or -s SOCKET.")
             try ReplayCommand.replayRecording(path: demo, start: nil, speed: 4, json: false,

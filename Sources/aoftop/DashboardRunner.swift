@@ -1,5 +1,6 @@
 import AoftopModel
 import AoftopPipeline
+import ArgumentParser
 import CursesUI
 import Dashboard
 import Glibc
@@ -20,7 +21,8 @@ enum DashboardRunner {
             terminal = try Terminal.start()
         } catch let error as TerminalError {
             source.close()
-            throw fail(error.description, code: 2)
+            printError(error.description) // already "aoftop: …"
+            throw ExitCode(2)
         }
         defer {
             source.close()
