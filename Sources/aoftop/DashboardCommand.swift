@@ -10,7 +10,7 @@ struct DashboardCommand: ParsableCommand {
         commandName: "dashboard",
         abstract: "The live dashboard (the default): sockets vs pipes, AOF growth, fork failures, fd-exhaustion ETA.",
         discussion: """
-        Keys: q quit, space pause, Tab focus, ↑↓ PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
+        Keys: q quit, space pause, Tab focus, Up Down PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
         With no -h/-p/-s and nothing answering on 127.0.0.1:6379, it plays the bundled incident recording instead.
         """)
 

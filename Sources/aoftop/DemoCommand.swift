@@ -11,7 +11,7 @@ struct DemoCommand: ParsableCommand {
         another file.
         """)
 
-    @Option(help: ArgumentHelp("Playback speed, 1 to 64 (× recorded time).", valueName: "N"))
+    @Option(help: ArgumentHelp("Playback speed, 1 to 64 (times recorded time).", valueName: "N"))
     var speed: Double = 4
 
     @Flag(help: "No terminal: print one assessment per snapshot as a JSON line.")
