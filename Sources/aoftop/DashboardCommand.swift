@@ -35,7 +35,7 @@ struct DashboardCommand: ParsableCommand {
     func run() throws {
         if !target.isExplicit, pid == nil, log == nil, !Self.somethingAnswers(target.endpoint) {
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-                throw fail("nothing answers on \(target.endpoint): watch a server with -h HOST -p PORT or -s SOCKET; the dashboard (and the demo it plays otherwise) needs a terminal, \"aoftop check\" and \"aoftop snapshot\" do not", code: 2)
+                throw fail("nothing answers on \(target.endpoint) and the dashboard needs a terminal: name a server with -h HOST -p PORT or -s SOCKET, and use \"aoftop check\" or \"aoftop snapshot\" in scripts", code: 2)
             }
             let demo: String
             do { demo = try DemoRecording.path() } catch {
