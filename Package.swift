@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
         .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
         .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
+        // The demo recording compiled in (a symlink to Resources/demo-incident.jsonl.gz), so a copied binary has it.
+        .target(name: "AoftopDemoData", resources: [.embedInCode("demo-incident.jsonl.gz")]),
         // Many instances at once: one sampling thread and analyzer per instance (list, metrics).
         .target(name: "AoftopFleet", dependencies: ["AoftopModel", "AoftopAnalysis", "AoftopPipeline", "ProcCollector", "RedisCollector"]),
         // The Prometheus exposition of a fleet's readings, and the HTTP endpoint serving it.
@@ -48,7 +50,7 @@ let package = Package(
         ]),
         .executableTarget(name: "aoftop", dependencies: [
             "AoftopModel", "AoftopFleet", "AoftopMetrics", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
-            "TextGrid", "Dashboard", "CursesUI",
+            "TextGrid", "Dashboard", "CursesUI", "AoftopDemoData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -11,9 +11,9 @@ struct DashboardCommand: ParsableCommand {
         commandName: "dashboard",
         abstract: "The live dashboard (the default): sockets vs pipes, AOF growth, fork failures, fd-exhaustion ETA.",
         discussion: """
-        Keys: q quit, space pause, Tab focus, ↑↓ PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
+        Keys: q quit, space pause, Tab focus, Up Down PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
         With --all, or with no -h/-p/-s/--pid/--log and two or more local servers running: an overview of every \
-        local redis-server/valkey-server, most urgent first (↑↓ select, Enter opens one, Esc comes back). With \
+        local redis-server/valkey-server, most urgent first (Up/Down select, Enter opens one, Esc comes back). With \
         one server running, its dashboard (Esc shows the overview). With none, the server on 127.0.0.1:6379, or \
         when nothing answers there the bundled incident recording.
         """)
@@ -52,8 +52,12 @@ struct DashboardCommand: ParsableCommand {
             }
         }
         if !named, !Self.somethingAnswers(target.endpoint) {
-            guard let demo = DemoRecording.locate() else {
-                throw fail("nothing answers on \(target.endpoint), and \(DemoRecording.notFoundMessage)")
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+                throw fail("nothing answers on \(target.endpoint) and the dashboard needs a terminal: name a server with -h HOST -p PORT or -s SOCKET, and use \"aoftop check\" or \"aoftop snapshot\" in scripts", code: 2)
+            }
+            let demo: String
+            do { demo = try DemoRecording.path() } catch {
+                throw fail("nothing answers on \(target.endpoint), and \(error.description)")
             }
             printError("aoftop: nothing answers on \(target.endpoint); playing the bundled incident recording (aoftop demo). Watch a server with -h HOST -p PORT or -s SOCKET.")
             try ReplayCommand.replayRecording(path: demo, start: nil, speed: 4, json: false,

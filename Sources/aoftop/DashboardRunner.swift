@@ -1,5 +1,6 @@
 import AoftopModel
 import AoftopPipeline
+import ArgumentParser
 import CursesUI
 import Dashboard
 import Glibc
@@ -26,7 +27,8 @@ enum DashboardRunner {
             terminal = try Terminal.start()
         } catch let error as TerminalError {
             program.close()
-            throw fail(error.description, code: 2)
+            printError(error.description) // already "aoftop: …"
+            throw ExitCode(2)
         }
         defer {
             program.close()

@@ -9,7 +9,7 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Play a recording (or a Redis log alone) through the dashboard, or print its assessments as JSON.",
         discussion: """
-        Keys: space pause/play, ←/→ one snapshot, [ ] one minute, { } ten minutes, n/N next/previous marker \
+        Keys: space pause/play, Left/Right one snapshot, [ ] one minute, { } ten minutes, n/N next/previous marker \
         (fork failure, threshold crossing, exhaustion), Home/End, < > speed, g go to a time. \
         --log replays a Redis/Valkey log when nothing was recorded: one frame per second that has lines aoftop \
         knows; the Redis and /proc panes say "not recorded". --json prints one assessment per snapshot, one JSON \
@@ -22,7 +22,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Replay a Redis/Valkey log instead of a recording.", valueName: "path"))
     var log: String?
 
-    @Option(help: ArgumentHelp("Playback speed, 1 to 64 (× recorded time).", valueName: "N"))
+    @Option(help: ArgumentHelp("Playback speed, 1 to 64 (times recorded time).", valueName: "N"))
     var speed: Double = 1
 
     @Option(help: ArgumentHelp("Start at an ISO-8601 time, a time of day (HH:MM[:SS]) or an offset (+90s, 5m).", valueName: "time"))

@@ -9,7 +9,7 @@ struct ScanCommand: ParsableCommand {
         abstract: "Post-mortem of a Redis/Valkey log: count, first and last time of every kind of line aoftop knows.",
         discussion: """
         What operators did by hand with `grep "Can't rewrite append only file" redis.log | wc -l`, for every kind \
-        at once, plus fork and pipe failures per minute. Year-less (3.x–6.x) lines take their year from the file's \
+        at once, plus fork and pipe failures per minute. Year-less (3.x to 6.x) lines take their year from the file's \
         modification time.
         """)
 

@@ -170,6 +170,7 @@ import AoftopTestSupport
         #expect(result.status == 2)
         #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
         #expect(result.standardError.contains("terminal"))
+        #expect(!result.standardError.hasPrefix("aoftop: aoftop:"), "one prefix: \(result.standardError)")
     }
 
     /// The screen now, or "" when tmux cannot be read (for failure messages).

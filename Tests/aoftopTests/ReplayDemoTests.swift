@@ -23,13 +23,13 @@ import Testing
         #expect(objects.contains { $0.object("eta")?["status"] as? String == "rising" })
     }
 
-    @Test func demoFindsTheRecordingBesideTheBinaryOrFromTheEnvironment() throws {
+    @Test func demoPlaysTheBuiltInRecordingOrTheOneFromTheEnvironment() throws {
         var environment = ProcessInfo.processInfo.environment
         environment["AOFTOP_DEMO"] = nil
-        let beside = try RecordReplay.aoftop(["demo", "--json"], environment: environment)
-        #expect(beside.status == 0, "\(beside.standardError)")
+        let builtIn = try RecordReplay.aoftop(["demo", "--json"], environment: environment)
+        #expect(builtIn.status == 0, "\(builtIn.standardError)")
         let direct = try RecordReplay.aoftop(["replay", Self.bundled, "--json"])
-        #expect(beside.standardOutput == direct.standardOutput)
+        #expect(builtIn.standardOutput == direct.standardOutput)
 
         environment["AOFTOP_DEMO"] = "/nonexistent/demo.jsonl.gz"
         let missing = try RecordReplay.aoftop(["demo", "--json"], environment: environment)
