@@ -13,10 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The Prometheus text format (escaping, HELP/TYPE, families) from the Swift server workgroup's client.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // The /metrics endpoint. FlyingFox is a small HTTP/1.1 server on plain sockets with no dependencies:
-        // CI builds every package from scratch on 2 cores, and SwiftNIO-based servers (Hummingbird, Vapor) add
-        // minutes there for one GET route.
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // The /metrics endpoint: SwiftNIO's HTTP/1.1 codec, not a web framework (Hummingbird, Vapor: minutes more
+        // of CI build on 2 cores for one GET route). FlyingFox, lighter still, was tried first: its module imports
+        // FoundationNetworking (for a proxy handler), which a --static-swift-stdlib build can link only with
+        // libcurl, a library a Redis host need not have.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // ncurses through a system-library target; the shim exposes the macros Swift cannot import.
@@ -45,8 +46,9 @@ let package = Package(
         .target(name: "AoftopMetrics", dependencies: [
             "AoftopAnalysis", "AoftopFleet", "AoftopModel",
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "FlyingFox", package: "FlyingFox"),
-            .product(name: "FlyingSocks", package: "FlyingFox"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "aoftop", dependencies: [
             "AoftopModel", "AoftopFleet", "AoftopMetrics", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",

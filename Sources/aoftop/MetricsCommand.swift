@@ -4,7 +4,6 @@ import AoftopPipeline
 import ArgumentParser
 import Foundation
 import RedisCollector
-import Synchronization
 
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,50 +42,10 @@ struct MetricsCommand: ParsableCommand {
         do { endpoint = try MetricsEndpoint(address: address, fleet: monitor) } catch {
             throw fail("cannot listen on \(address): \(error)")
         }
-
-        let state = ServeStateBox()
+        defer { endpoint.close() }
+        let what = fleet.namedTargets.map { "\($0.count) named instance(s)" } ?? "every local redis-server/valkey-server (--all)"
+        printError("aoftop: serving metrics of \(what) at http://\(address)/metrics")
         StopSignals.install()
-        let serving = Task {
-            do {
-                try await endpoint.run()
-                state.value.withLock { $0 = .failed("the server stopped") }
-            } catch is CancellationError {
-                state.value.withLock { $0 = .failed("cancelled") }
-            } catch {
-                state.value.withLock { $0 = .failed("\(error)") }
-            }
-        }
-        Task {
-            if (try? await endpoint.waitUntilListening()) != nil {
-                state.value.withLock { if case .starting = $0 { $0 = .listening } }
-            }
-        }
-        var announced = false
-        while StopSignals.sleep(until: MonotonicClock.now() + 0.1) {
-            switch state.value.withLock({ $0 }) {
-            case .starting:
-                continue
-            case .listening:
-                if !announced {
-                    let what = fleet.namedTargets.map { "\($0.count) named instance(s)" } ?? "every local redis-server/valkey-server (--all)"
-                    printError("aoftop: serving metrics of \(what) at http://\(address)/metrics")
-                    announced = true
-                }
-            case .failed(let reason):
-                serving.cancel()
-                throw fail(announced ? "metrics server stopped: \(reason)" : "cannot listen on \(address): \(reason)")
-            }
-        }
-        serving.cancel()
+        while StopSignals.sleep(until: MonotonicClock.now() + 3600) {}
     }
-}
-
-/// Shared between the serving tasks and the main thread's wait loop.
-private final class ServeStateBox: Sendable {
-    let value = Mutex<ServeState>(.starting)
-}
-
-private enum ServeState: Sendable {
-    case starting, listening
-    case failed(String)
 }
