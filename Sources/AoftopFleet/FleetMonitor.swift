@@ -28,7 +28,7 @@ public final class FleetMonitor: Sendable {
     public static let rediscoverySeconds = 10.0
     public static let goneRetentionSeconds = 600.0
 
-    private let rediscovery: Double
+    private let rediscoveryInterval: Double
     private let goneRetention: Double
     private let collection: CollectionTarget
     private let interval: Double
@@ -36,7 +36,7 @@ public final class FleetMonitor: Sendable {
     /// Monotonic time each discovered instance was last found.
     private let lastSeen = Mutex<[String: Double]>([:])
     private let stopped = Mutex(false)
-    private let wake = NSCondition()
+    private let rediscovery = Mutex<Rediscovery?>(nil)
 
     /// - Parameters:
     ///   - rediscovery: seconds between discovery scans (`.discovered` only).
@@ -44,7 +44,7 @@ public final class FleetMonitor: Sendable {
     public init(scope: Scope, collection: CollectionTarget, interval: Double,
                 rediscovery: Double = FleetMonitor.rediscoverySeconds,
                 goneRetention: Double = FleetMonitor.goneRetentionSeconds) {
-        self.rediscovery = rediscovery
+        self.rediscoveryInterval = rediscovery
         self.goneRetention = goneRetention
         self.collection = collection
         self.interval = interval
@@ -53,9 +53,10 @@ public final class FleetMonitor: Sendable {
             apply(targets)
         case .discovered(let procRoot):
             apply(discovered: FleetDiscovery.targets(procRoot: procRoot), now: MonotonicClock.now())
-            let thread = Thread { [self] in self.rediscover(procRoot: procRoot) }
-            thread.name = "aoftop-discovery"
-            thread.start()
+            let loop = Rediscovery(procRoot: procRoot, every: rediscoveryInterval) { [weak self] found in
+                self?.apply(discovered: found, now: MonotonicClock.now())
+            }
+            self.rediscovery.withLock { $0 = loop }
         }
     }
 
@@ -67,9 +68,7 @@ public final class FleetMonitor: Sendable {
 
     public func stop() {
         stopped.withLock { $0 = true }
-        wake.lock()
-        wake.signal()
-        wake.unlock()
+        rediscovery.withLock { $0?.stop() }
         monitors.withLock { monitors in
             for monitor in monitors.values { monitor.stop() }
             monitors.removeAll()
@@ -103,17 +102,5 @@ public final class FleetMonitor: Sendable {
         let found = Set(discovered.map(\.name))
         targets += current.values.filter { keep.contains($0.name) && !found.contains($0.name) }
         apply(targets)
-    }
-
-    private func rediscover(procRoot: String) {
-        while true {
-            wake.lock()
-            if !stopped.withLock({ $0 }) {
-                _ = wake.wait(until: Date(timeIntervalSinceNow: rediscovery))
-            }
-            wake.unlock()
-            if stopped.withLock({ $0 }) { return }
-            apply(discovered: FleetDiscovery.targets(procRoot: procRoot), now: MonotonicClock.now())
-        }
     }
 }

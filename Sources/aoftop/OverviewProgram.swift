@@ -115,38 +115,3 @@ final class OverviewProgram: DashboardProgram {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
-
-/// Looks for local servers every `seconds` on its own thread (a `/proc` walk must not stall the keys); the host
-/// loop picks up each new result by its generation number.
-final class Rediscovery: Sendable {
-    private let found = Mutex<(generation: Int, targets: [FleetTarget])?>(nil)
-    private let stopped = Mutex(false)
-    private let wake = NSCondition()
-
-    init(procRoot: String, every seconds: Double) {
-        let thread = Thread { [self] in
-            var generation = 0
-            while true {
-                wake.lock()
-                if !stopped.withLock({ $0 }) { _ = wake.wait(until: Date(timeIntervalSinceNow: seconds)) }
-                wake.unlock()
-                if stopped.withLock({ $0 }) { return }
-                let targets = FleetDiscovery.targets(procRoot: procRoot)
-                generation += 1
-                found.withLock { [generation] in $0 = (generation, targets) }
-            }
-        }
-        thread.name = "aoftop-rediscovery"
-        thread.start()
-    }
-
-    /// The latest discovery and its generation (1, 2, …), or nil before the first.
-    var latest: (Int, [FleetTarget])? { found.withLock { $0.map { ($0.generation, $0.targets) } } }
-
-    func stop() {
-        stopped.withLock { $0 = true }
-        wake.lock()
-        wake.signal()
-        wake.unlock()
-    }
-}
