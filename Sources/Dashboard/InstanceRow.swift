@@ -56,21 +56,37 @@ public struct InstanceRow: Sendable, Equatable {
         }
     }
 
-    /// The rows as plain text columns, most urgent first, each cut to `width` columns (0: no limit). The last
-    /// column (the diagnosis) takes what room is left.
+    /// The rows as plain text columns, most urgent first. With a `width` (a terminal), the columns are chosen as
+    /// in the overview (INSTANCE, PIPES, ETA and SEVERITY always; the others while they fit) and each cell is cut
+    /// to its column; with 0 (a pipe) every column is printed in full.
     public static func table(_ rows: [InstanceRow], width: Int = 0) -> [String] {
         let sorted = rows.sorted { $0.urgency < $1.urgency }
         let all = [titles] + sorted.map(\.cells)
-        let widths = (0..<titles.count - 1).map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { cells in
-            var line = ""
-            for (column, width) in widths.enumerated() {
-                let cell = cells[column]
-                line += numericColumns.contains(column) ? Format.right(cell, width) : Format.left(cell, width)
-                line += "  "
+        let layout: [(index: Int, width: Int)]
+        var shortSeverity = false
+        if width > 0 {
+            // The overview keeps two columns for its selection marker; a printed table has none.
+            let columns = OverviewColumns(rows: sorted, width: width + OverviewColumns.markerWidth)
+            layout = columns.columns.map { ($0.index, $0.width) }
+            shortSeverity = columns.shortSeverity
+        } else {
+            layout = titles.indices.map { column in (column, all.map { $0[column].count }.max() ?? 0) }
+        }
+        return all.enumerated().map { line, cells in
+            let parts = layout.enumerated().map { position, column -> String in
+                var cell = cells[column.index]
+                if column.index == 9, shortSeverity, line > 0 { cell = OverviewColumns.short(severity: cell) }
+                let last = position == layout.count - 1
+                if cell.count > column.width {
+                    // The instance keeps its end (the port); everything else its start.
+                    cell = column.index == 0 ? "…" + String(cell.suffix(column.width - 1)) : String(cell.prefix(column.width))
+                }
+                if last && width == 0 { return cell }
+                return numericColumns.contains(column.index) ? Format.right(cell, column.width) : Format.left(cell, column.width)
             }
-            line += cells[titles.count - 1]
-            return width > 0 && line.count > width ? String(line.prefix(width)) : line
+            var text = parts.joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            return text
         }
     }
 }

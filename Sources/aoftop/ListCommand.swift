@@ -5,6 +5,7 @@ import AoftopPipeline
 import ArgumentParser
 import Dashboard
 import Foundation
+import Glibc
 import RedisCollector
 
 struct ListCommand: ParsableCommand {
@@ -14,7 +15,9 @@ struct ListCommand: ParsableCommand {
         discussion: """
         All instances are sampled at the same time, each on its own thread, for --duration (a 60 fds/s leak gets \
         an ETA after about 3 s); an instance that does not answer costs no more than the others' duration. \
-        Exit status: 0 when instances were listed, 1 when none was found. JSON fields: docs/json.md.
+        On a terminal the table is cut to its width the way the overview is (instance, pipes, ETA and severity \
+        always); piped, every column is printed in full. Exit status: 0 when instances were listed, 1 when none \
+        was found. JSON fields: docs/json.md.
         """)
 
     @OptionGroup var fleet: FleetOptions
@@ -61,8 +64,18 @@ struct ListCommand: ParsableCommand {
             data.append(0x0A)
             FileHandle.standardOutput.write(data)
         } else {
-            for line in InstanceRow.table(listed.map(\.row)) { print(line) }
+            // On a terminal each row is cut to its width (a wrapped diagnosis breaks the columns); piped, nothing is cut.
+            for line in InstanceRow.table(listed.map(\.row), width: Self.terminalColumns() ?? 0) { print(line) }
         }
+    }
+}
+
+extension ListCommand {
+    /// The terminal's width when standard output is one.
+    static func terminalColumns() -> Int? {
+        var size = winsize()
+        guard isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
     }
 }
 
