@@ -38,7 +38,9 @@ struct InstanceSeries {
     func emit(_ reading: InstanceReading, now: Double) {
         let snapshot = reading.snapshot
         let a = reading.assessment
-        gauge("up", "1 when Redis answered INFO in the latest sample", snapshot.redis.value == nil ? 0 : 1)
+        // Absent, not 0, for a server watched through /proc alone (another user's, its sockets unreadable): there
+        // is no Redis to be down.
+        if let ok = snapshot.redis.isOK { gauge("up", "1 when Redis answered INFO in the latest sample", ok ? 1 : 0) }
         for (source, ok) in [("redis", snapshot.redis.isOK), ("proc", snapshot.process.isOK), ("log", snapshot.log.isOK)] {
             if let ok { gauge("source_up", "1 when that collector read successfully in the latest sample", ok ? 1 : 0, [("source", source)]) }
         }

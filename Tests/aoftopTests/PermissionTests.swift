@@ -26,4 +26,19 @@ import AoftopTestSupport
         #expect(result.standardOutput.contains("log      FAILED  cannot read \(server.logPath): permission denied"),
                 "\(result.standardOutput)")
     }
+
+    @Test(.enabled(if: canRunAsNobody, "needs root and a checkout that nobody may read"))
+    func listShowsAnotherUsersServerByPidWithTheReason() throws {
+        let server = try RedisServer.start()
+        defer { server.stop() }
+        let result = try Subprocess.run("/usr/sbin/runuser", ["-u", "nobody", "--", RepositoryPaths.aoftopBinary,
+                                                               "list", "--duration", "0", "--json"], timeout: 30)
+        #expect(result.status == 0, "\(result.standardError)")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        // Its sockets cannot be read, so it has no port to be named by: it is listed by pid, watched through /proc.
+        let entry = try #require(list.first { $0["pid"] as? Int == Int(server.pid) }, "\(result.standardOutput)")
+        #expect(entry["instance"] as? String == "pid \(server.pid)")
+        #expect((entry["diagnosis"] as? String ?? "").contains("permission denied (run aoftop as the redis user or root)"),
+                "\(entry)")
+    }
 }

@@ -1,0 +1,51 @@
+import AoftopAnalysis
+import AoftopFleet
+import AoftopMetrics
+import AoftopModel
+import Testing
+
+/// What is exported when little is known: absent series, never made-up zeros.
+@Suite struct MetricsExpositionTests {
+    private func reading(_ target: FleetTarget, redis: Reading<RedisSample>, process: Reading<ProcSample>) -> InstanceReading {
+        let snapshot = Snapshot(time: Timestamp(millisecondsSince1970: 1_700_000_000_000), source: SourceIdentity(pid: target.pid),
+                                redis: redis, process: process, log: .notConfigured, aofDirectory: .notConfigured)
+        return InstanceReading(target: target, snapshot: snapshot, assessment: assess(snapshot, history: AnalysisHistory()),
+                               sampledAt: 100, sampleCount: 1)
+    }
+
+    private func series(_ text: String) -> [String] {
+        // The value follows the last space (a label value may hold spaces: `pid 4242`).
+        text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in String(line[..<(line.lastIndex(of: " ") ?? line.endIndex)]) }
+    }
+
+    @Test func aServerWatchedThroughProcAloneHasNoUpSeries() {
+        // Another user's server: discovery reads its name but not its sockets, so there is no Redis to ask.
+        let target = FleetTarget(name: "pid 4242", endpoint: nil, pid: 4242, ports: [])
+        let entry = FleetMonitor.Entry(target: target, reading: reading(target, redis: .notConfigured,
+                                                                        process: .failed("cannot read /proc/4242/fd: permission denied")))
+        let names = series(MetricsExposition.render([entry], now: 101.5, scrapes: 1))
+        let labels = "{instance=\"pid 4242\",port=\"\""
+        #expect(!names.contains { $0.hasPrefix("aoftop_up{") }, "no Redis to be down: \(names)")
+        #expect(names.contains("aoftop_source_up\(labels),source=\"proc\"}"))
+        #expect(!names.contains { $0.contains("source=\"redis\"") || $0.contains("source=\"log\"") }, "not configured: absent")
+        #expect(!names.contains { $0.hasPrefix("aoftop_open_fds") || $0.hasPrefix("aoftop_pipe_leak") }, "no census, no fd series")
+        #expect(!names.contains { $0.hasPrefix("aoftop_fd_exhaustion_eta_seconds") })
+        #expect(names.contains("aoftop_severity\(labels)}"))
+        #expect(names.contains("aoftop_sample_age_seconds\(labels)}"))
+    }
+
+    @Test func anUnreachableRedisIsDownAndAnUnsampledOneIsAbsent() {
+        let down = FleetTarget(endpoint: .tcp(host: "127.0.0.1", port: 6390))
+        let pending = FleetTarget(endpoint: .tcp(host: "127.0.0.1", port: 6391))
+        let text = MetricsExposition.render([
+            FleetMonitor.Entry(target: down, reading: reading(down, redis: .failed("connection refused"),
+                                                               process: .failed("no local process listens on port 6390"))),
+            FleetMonitor.Entry(target: pending, reading: nil),
+        ], now: 101, scrapes: 7)
+        #expect(text.contains("aoftop_up{instance=\"127.0.0.1:6390\",port=\"6390\"} 0"), "\(text)")
+        #expect(!text.contains("6391"), "no reading yet, no series")
+        #expect(text.contains("aoftop_instances 2"), "\(text)")
+        #expect(text.contains("aoftop_scrapes_total 7"), "\(text)")
+        #expect(text.contains("aoftop_severity{instance=\"127.0.0.1:6390\",port=\"6390\"} 3"), "unknown: \(text)")
+    }
+}
