@@ -17,8 +17,12 @@ public final class MetricsEndpoint: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
+    /// Seconds a connection may stay silent before it is closed: a client that connects and sends nothing must
+    /// not hold one of aoftop's own fds for ever.
+    public static let idleTimeout = 30.0
+
     /// Binds and starts serving; throws `MetricsEndpointError` (e.g. `bind: Address already in use`).
-    public init(address: ListenAddress, fleet: FleetMonitor) throws {
+    public init(address: ListenAddress, fleet: FleetMonitor, idleTimeout: Double = MetricsEndpoint.idleTimeout) throws {
         let scrapes = Atomic<Int>(0)
         let respond: @Sendable (HTTPMethod, String) -> HTTPReply = { method, uri in
             guard method == .GET || method == .HEAD else {
@@ -41,6 +45,8 @@ public final class MetricsEndpoint: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        IdleStateHandler(allTimeout: .milliseconds(Int64(idleTimeout * 1000))))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(respond: respond))
                 }
@@ -52,6 +58,9 @@ public final class MetricsEndpoint: Sendable {
             throw MetricsEndpointError(Self.describe(error))
         }
     }
+
+    /// The bound port (useful with port 0).
+    public var port: Int? { channel.localAddress?.port }
 
     /// Stops listening and ends the event-loop thread. Idempotent.
     public func close() {
@@ -117,6 +126,14 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
                 written.futureResult.whenComplete { _ in loopBoundContext.value.close(promise: nil) }
             }
             context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 }
