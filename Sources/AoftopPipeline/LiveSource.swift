@@ -74,6 +74,8 @@ public final class LiveSource: SnapshotSource, Sendable {
     public func close() {
         let recorder = state.withLock { state -> RecordingWriter? in
             state.closed = true
+            // A snapshot still in flight (a hung Redis, up to its timeout) must not open a file nobody closes.
+            state.recordingRequested = false
             defer { state.recorder = nil }
             return state.recorder
         }
@@ -91,6 +93,7 @@ public final class LiveSource: SnapshotSource, Sendable {
             if !paused {
                 let snapshot = collector.snapshot()
                 state.withLock { state in
+                    guard !state.closed else { return }
                     state.queue.append(.snapshot(snapshot))
                     tee(snapshot, into: &state)
                 }

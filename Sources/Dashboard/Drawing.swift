@@ -53,8 +53,6 @@ enum Drawing {
         }
     }
 
-    /// Greedy word wrap into at most `maxLines` lines of `width` columns; the last line ends with `ellipsis` when
-    /// text is left over.
     /// `aoftop needs at least 60×16 (now 40×12)`, word-wrapped and centred; clipped at any size.
     static func tooSmall(_ size: GridSize, minimum: GridSize) -> Grid {
         var grid = Grid(size: size)
@@ -69,6 +67,8 @@ enum Drawing {
         return grid
     }
 
+    /// Greedy word wrap into at most `maxLines` lines of `width` columns; the last line ends with `ellipsis` when
+    /// text is left over.
     static func wrap(_ text: String, width: Int, maxLines: Int, ellipsis: String) -> [String] {
         guard width > 0, maxLines > 0 else { return [] }
         var lines: [String] = []

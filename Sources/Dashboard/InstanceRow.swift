@@ -1,4 +1,5 @@
 import AoftopAnalysis
+import TextGrid
 
 /// One instance as a row of `aoftop list` and of the dashboard's overview: the figures an operator compares
 /// across a host's servers, already formatted. Unknown values are `?`; a row with no reading says why.
@@ -75,14 +76,15 @@ public struct InstanceRow: Sendable, Equatable {
         return all.enumerated().map { line, cells in
             let parts = layout.enumerated().map { position, column -> String in
                 var cell = cells[column.index]
-                if column.index == 9, shortSeverity, line > 0 { cell = OverviewColumns.short(severity: cell) }
-                let last = position == layout.count - 1
-                if cell.count > column.width {
-                    // The instance keeps its end (the port); everything else its start.
-                    cell = column.index == 0 ? "…" + String(cell.suffix(column.width - 1)) : String(cell.prefix(column.width))
+                if column.index == OverviewRow.severityColumn, shortSeverity {
+                    cell = line == 0 ? "SEV" : OverviewColumns.short(severity: cell)
                 }
-                if last && width == 0 { return cell }
-                return numericColumns.contains(column.index) ? Format.right(cell, column.width) : Format.left(cell, column.width)
+                if width == 0, position == layout.count - 1 { return cell }
+                // The overview's own cutting when a width is set: INSTANCE keeps its end (the port), the rest get
+                // an ellipsis; numbers align right.
+                let fitted = width == 0 ? OverviewRenderer.align(cell, column: column.index, width: column.width)
+                    : OverviewRenderer.fit(cell, column: column.index, width: column.width, glyphs: .unicode)
+                return Format.left(fitted, column.width)
             }
             var text = parts.joined(separator: "  ")
             while text.hasSuffix(" ") { text.removeLast() }

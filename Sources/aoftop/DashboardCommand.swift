@@ -94,7 +94,7 @@ struct DashboardCommand: ParsableCommand {
             makeCollector: { SnapshotCollector(target: collectionTarget) },
             recordingPath: { Self.recordingPath(for: $0) },
             header: { snapshot, interval in
-                RecordingHeader(aoftopVersion: AoftopCommand.version, host: ProcessInfo.processInfo.hostName,
+                RecordingHeader(aoftopVersion: AoftopCommand.version, host: HostName.current(),
                                 target: snapshot.source.displayName, intervalSeconds: interval, started: snapshot.time)
             })
     }

@@ -10,7 +10,7 @@ import TextGrid
 
 /// `aoftop --all`: every local server in the overview table, each with its own `LiveSource` (its own sampling
 /// thread, so a hung Redis only greys its own row) feeding its own dashboard all the time, and rediscovery every
-/// `OverviewState.rediscoverySeconds` on a thread of its own.
+/// `FleetMonitor.rediscoverySeconds` on a thread of its own.
 final class OverviewProgram: DashboardProgram {
     private var state: OverviewState
     private var sources: [String: LiveSource] = [:]
@@ -31,9 +31,11 @@ final class OverviewProgram: DashboardProgram {
         initial = targets
         self.open = open
         self.makeSource = makeSource
-        state = OverviewState(host: Self.hostName(), interval: interval,
-                              timeZoneOffsetSeconds: DashboardRunner.localUTCOffsetSeconds())
-        rediscovery = Rediscovery(procRoot: procRoot, every: OverviewState.rediscoverySeconds)
+        state = OverviewState(host: HostName.current() ?? "", interval: interval,
+                              timeZoneOffsetSeconds: DashboardRunner.localUTCOffsetSeconds(),
+                              rediscoverySeconds: FleetMonitor.rediscoverySeconds,
+                              goneRetentionSeconds: FleetMonitor.goneRetentionSeconds)
+        rediscovery = Rediscovery(procRoot: procRoot, every: FleetMonitor.rediscoverySeconds)
     }
 
     func start(size: GridSize, time: Timestamp) -> Bool {
@@ -96,7 +98,12 @@ final class OverviewProgram: DashboardProgram {
             case .watch(let name):
                 guard let target = targets[name] else { continue }
                 sources.removeValue(forKey: name)?.close()
-                sources[name] = makeSource(target)
+                let source = makeSource(target)
+                // A server that came back keeps the interval its dashboard was set to (+/-).
+                if let interval = state.instances[name]?.dashboard.interval {
+                    source.control(.setInterval(interval), now: MonotonicClock.now())
+                }
+                sources[name] = source
             case .unwatch(let name):
                 sources.removeValue(forKey: name)?.close()
             case .instance(let name, let effect):
@@ -106,12 +113,5 @@ final class OverviewProgram: DashboardProgram {
             }
         }
         return false
-    }
-
-    /// `gethostname`, without the resolver lookups `ProcessInfo.hostName` may do.
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -51,7 +51,7 @@ struct RecordCommand: ParsableCommand {
         do { credentials = try target.credentials() } catch { throw fail("\(error)") }
         StopSignals.install()
         let display = target.endpoint.description
-        let header = RecordingHeader(aoftopVersion: AoftopCommand.version, host: Self.hostName(), target: display,
+        let header = RecordingHeader(aoftopVersion: AoftopCommand.version, host: HostName.current(), target: display,
                                      intervalSeconds: interval.seconds, started: SnapshotClock.system.now())
         let writer: RecordingWriter
         do {
@@ -94,14 +94,5 @@ struct RecordCommand: ParsableCommand {
         if value >= 60, value.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(value / 60)) min" }
         if value == value.rounded() { return "\(Int(value)) s" }
         return "\(value) s"
-    }
-
-    static func hostName() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let ok = buffer.withUnsafeMutableBufferPointer { raw in
-            raw.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
-        }
-        guard ok else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 }

@@ -229,14 +229,21 @@ struct OverviewTests {
         #expect(rows[b.name]?.row.cells[OverviewRow.diagnosisColumn].contains("timed out") == true)
         #expect(rows[c.name]?.degraded == true)
         #expect(rows[c.name]?.row.cells[OverviewRow.diagnosisColumn].hasPrefix("no new sample for 20 s — ") == true)
+        // The cursor on a (healthy): the greyed rows are then drawn unselected, so their role is really checked.
+        _ = update(&state, .open(a.name))
+        _ = update(&state, .key(.escape))
         let grid = render(state, size: GridSize(columns: 120, rows: 40), glyphs: .unicode)
+        var checked = 0
         for y in 2..<5 {
             let text = grid.text(row: y)
-            let roles = Array(grid.roles(row: y))
-            let instanceRole = roles[2]
-            if text.contains(a.name) { #expect(instanceRole != "d" ) }
-            if text.contains(b.name) || text.contains(c.name) { #expect(instanceRole == "d" || instanceRole == "s", "\(text)") }
+            let instanceRole = Array(grid.roles(row: y))[2]
+            if text.contains(a.name) { #expect(instanceRole == "s", "\(text)") }
+            if text.contains(b.name) || text.contains(c.name) {
+                #expect(instanceRole == "d", "\(text)")
+                checked += 1
+            }
         }
+        #expect(checked == 2)
     }
 }
 

@@ -15,7 +15,7 @@ public func render(_ state: OverviewState, size: GridSize, glyphs: Glyphs) -> Gr
     if state.helpVisible {
         let area = Rect(row: layout.columnTitles.row, column: 0, width: size.columns,
                         height: layout.bottomBar.row - layout.columnTitles.row)
-        grid.place(OverviewRenderer.help(size: area.size, glyphs: glyphs), row: area.row, column: 0)
+        grid.place(OverviewRenderer.help(state, size: area.size, glyphs: glyphs), row: area.row, column: 0)
     } else {
         let columns = OverviewColumns(rows: rows.map(\.row), width: size.columns)
         OverviewRenderer.table(&grid, state: state, rows: rows, columns: columns, layout: layout, glyphs: glyphs)
@@ -72,7 +72,7 @@ enum OverviewRenderer {
             x += column.width + OverviewColumns.gap
         }
         guard !rows.isEmpty else {
-            let text = "no redis-server or valkey-server found; looking again every \(Int(OverviewState.rediscoverySeconds)) s"
+            let text = "no redis-server or valkey-server found; looking again every \(Int(state.rediscoverySeconds)) s"
             for (index, line) in Drawing.wrap(text, width: width - 2, maxLines: layout.table.height, ellipsis: glyphs.ellipsis).enumerated() {
                 grid.write(line, row: layout.table.row + index, column: 2, role: .dim)
             }
@@ -129,12 +129,13 @@ enum OverviewRenderer {
             if item.gone { return .warn }
             return row.cells[column].isEmpty ? .dim : Drawing.role(for: row.severity)
         }
-        if item.degraded { return .dim }
-        if column == OverviewRow.etaColumn {
+        // A short ETA keeps its colour on a greyed row: at exhaustion Redis refuses aoftop too, so the row is
+        // degraded exactly when the ETA matters most.
+        if column == OverviewRow.etaColumn, !item.gone {
             if row.urgency.etaSeconds == 0 { return .critical }
             if row.urgency.etaSeconds.isFinite { return row.severity == .ok ? .normal : Drawing.role(for: row.severity) }
-            return .dim
         }
+        if item.degraded || column == OverviewRow.etaColumn { return .dim }
         return .normal
     }
 
@@ -182,13 +183,13 @@ enum OverviewRenderer {
         ("?  F1", "help; any key closes it"),
     ]
 
-    static let notes = [
+    static func notes(_ state: OverviewState) -> [String] { [
         "Most urgent first: the shortest time to fd exhaustion, then severity, then name. The cursor stays on its instance when the order changes.",
-        "Grey rows: Redis or /proc failing, paused, or no recent sample. Servers are looked for again every 10 s; one that went away stays as GONE.",
+        "Grey rows: Redis or /proc failing, paused, or no recent sample. Servers are looked for again every \(Int(state.rediscoverySeconds)) s; one that went away stays as GONE for \(Int(state.goneRetentionSeconds / 60)) min.",
         "In a dashboard every key works as in aoftop -p PORT; Esc returns here unless it closes help or a zoomed pane.",
-    ]
+    ] }
 
-    static func help(size: GridSize, glyphs: Glyphs) -> Grid {
+    static func help(_ state: OverviewState, size: GridSize, glyphs: Glyphs) -> Grid {
         var grid = Grid(size: size)
         grid.fill(row: 0, column: 0, width: size.columns, with: glyphs.horizontal, role: .dim)
         grid.write(" Keys ", row: 0, column: 1, role: .selected)
@@ -197,7 +198,7 @@ enum OverviewRenderer {
             grid.write(action, row: 1 + index, column: 14, maxWidth: max(0, size.columns - 15))
         }
         var row = 2 + keys.count
-        for note in notes where row < size.rows {
+        for note in notes(state) where row < size.rows {
             for line in Drawing.wrap(note, width: size.columns - 2, maxLines: 3, ellipsis: glyphs.ellipsis) where row < size.rows {
                 grid.write(line, row: row, column: 1, role: .dim)
                 row += 1

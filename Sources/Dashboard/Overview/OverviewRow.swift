@@ -16,7 +16,7 @@ public struct OverviewRow: Sendable, Equatable {
 
     public var name: String { row.name }
 
-    init(_ instance: OverviewInstance, now: Timestamp?, interval: Double, timeZoneOffsetSeconds: Int) {
+    init(_ instance: OverviewInstance, now: Timestamp?, timeZoneOffsetSeconds: Int) {
         let dashboard = instance.dashboard
         let member = instance.member
         if let since = instance.goneSince {
@@ -26,7 +26,7 @@ public struct OverviewRow: Sendable, Equatable {
             // every live one with a trend.
             let last = instance.lastAlive
             row = InstanceRow(name: member.name, pid: member.pid, ports: member.ports, assessment: last ?? dashboard.assessment)
-            row.urgency = Urgency(assessment: nil, name: member.name)
+            row.urgency = instance.urgency
             row.cells[Self.etaColumn] = "-"
             row.cells[Self.severityColumn] = "GONE"
             let time = { Format.timeOfDay($0, offsetSeconds: timeZoneOffsetSeconds) }

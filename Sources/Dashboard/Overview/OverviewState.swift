@@ -26,6 +26,11 @@ public struct OverviewInstance: Sendable {
     /// The latest assessment made while its process could be read: what a gone row shows (the figures at the
     /// crash, not the `?` of the samples after it).
     public internal(set) var lastAlive: Assessment?
+
+    /// Where its row sorts: a gone server has no ETA, so it sorts after every live one with a trend.
+    var urgency: Urgency {
+        Urgency(assessment: goneSince == nil ? dashboard.assessment : nil, name: member.name)
+    }
 }
 
 /// Which screen is up: the table, or one instance's dashboard.
@@ -37,8 +42,10 @@ public enum OverviewScreen: Sendable, Equatable {
 /// Many instances at once: the overview table sorted by urgency, and one full dashboard per instance behind it.
 /// A value, changed only by `update(_:_:)` with `OverviewMessage`s, drawn by `render(_:size:glyphs:)`.
 public struct OverviewState: Sendable {
-    /// Seconds between rediscoveries; shown on the empty table.
-    public static let rediscoverySeconds = 10.0
+    /// Seconds between rediscoveries (the help and the empty table say it).
+    public var rediscoverySeconds: Double
+    /// A gone server's row is dropped this long after it went (unless its dashboard is open).
+    public var goneRetentionSeconds: Double
 
     public internal(set) var instances: [String: OverviewInstance] = [:]
     /// The selected instance, by name: the most urgent until the operator moves the cursor, then that instance
@@ -59,7 +66,10 @@ public struct OverviewState: Sendable {
     public var interval: Double
     public var timeZoneOffsetSeconds: Int
 
-    public init(host: String, interval: Double = 1, timeZoneOffsetSeconds: Int = 0) {
+    public init(host: String, interval: Double = 1, timeZoneOffsetSeconds: Int = 0, rediscoverySeconds: Double = 10,
+                goneRetentionSeconds: Double = 600) {
+        self.rediscoverySeconds = rediscoverySeconds
+        self.goneRetentionSeconds = goneRetentionSeconds
         self.host = host
         self.interval = interval
         self.timeZoneOffsetSeconds = timeZoneOffsetSeconds
@@ -67,17 +77,12 @@ public struct OverviewState: Sendable {
 
     /// Every instance as a table row, most urgent first.
     public var rows: [OverviewRow] {
-        instances.values.map { OverviewRow($0, now: now, interval: interval, timeZoneOffsetSeconds: timeZoneOffsetSeconds) }
+        instances.values.map { OverviewRow($0, now: now, timeZoneOffsetSeconds: timeZoneOffsetSeconds) }
             .sorted { $0.row.urgency < $1.row.urgency }
     }
 
     /// Instance names in table order (cheaper than `rows`: no cells are formatted).
     var order: [String] {
-        instances.values.map { instance -> Urgency in
-            instance.goneSince == nil ? Urgency(assessment: instance.dashboard.assessment, name: instance.member.name)
-                                      : Urgency(assessment: nil, name: instance.member.name)
-        }
-        .sorted()
-        .map(\.name)
+        instances.values.map(\.urgency).sorted().map(\.name)
     }
 }

@@ -85,8 +85,21 @@ private func discover(_ members: [OverviewMember], state: inout OverviewState) -
     }
     for name in state.instances.keys.sorted() where !found.contains(name) && state.instances[name]!.goneSince == nil {
         state.instances[name]!.goneSince = state.now ?? state.instances[name]!.dashboard.snapshot?.time ?? Timestamp(millisecondsSince1970: 0)
+        // Its source is closed with it (which ends a recording), and a new one starts unpaused if it comes back.
+        if case .recording = state.instances[name]!.dashboard.recording {
+            _ = update(&state.instances[name]!.dashboard, .recording(.off))
+        }
+        state.instances[name]!.dashboard.paused = false
         _ = update(&state.instances[name]!.dashboard, .sourceEnded(reason: "gone: discovery no longer finds it"))
         effects.append(.unwatch(name))
+    }
+    // A server gone for longer than the retention leaves the table (its whole dashboard is kept until then).
+    if let now = state.now {
+        for (name, instance) in state.instances where !found.contains(name) && state.screen != .detail(name) {
+            if let since = instance.goneSince, now.seconds(since: since) >= state.goneRetentionSeconds {
+                state.instances[name] = nil
+            }
+        }
     }
     return effects
 }
