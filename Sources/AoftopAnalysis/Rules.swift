@@ -175,14 +175,14 @@ public enum Rules {
 
     private static func sourceFindings(_ f: Facts) -> [Finding] {
         var out: [Finding] = []
+        // With both gone, Redis's reason (refused, timeout, auth) usually explains the missing pid: it comes first.
+        if let reason = f.snapshot.redis.failureReason {
+            out.append(Finding(code: .sourceFailed, severity: .warning,
+                               headline: "no Redis reading: \(reason) — AOF pane unknown"))
+        }
         if let reason = f.snapshot.process.failureReason {
             out.append(Finding(code: .sourceFailed, severity: .warning,
                                headline: "no /proc reading: \(reason) — fd panes unknown"))
-        }
-        if let reason = f.snapshot.redis.failureReason {
-            // With both gone, Redis's reason (refused, timeout, auth) usually explains the missing pid: say it first.
-            out.insert(Finding(code: .sourceFailed, severity: .warning,
-                               headline: "no Redis reading: \(reason) — AOF pane unknown"), at: 0)
         }
         if let reason = f.snapshot.log.failureReason {
             out.append(Finding(code: .sourceFailed, severity: .warning,

@@ -8,11 +8,7 @@ public struct Urgency: Sendable, Comparable {
     public var name: String
 
     public init(assessment: Assessment?, name: String) {
-        switch assessment?.eta.status {
-        case .exhausted?: etaSeconds = 0
-        case .rising?: etaSeconds = assessment?.eta.seconds ?? .infinity
-        default: etaSeconds = .infinity
-        }
+        etaSeconds = assessment?.eta.seconds ?? .infinity // set only while rising, 0 when exhausted
         severity = assessment?.severity ?? .unknown
         self.name = name
     }
@@ -30,8 +26,8 @@ extension String {
     func naturallyPrecedes(_ other: String) -> Bool {
         var a = unicodeScalars[...], b = other.unicodeScalars[...]
         while let x = a.first, let y = b.first {
-            if x.properties.numericType != nil, y.properties.numericType != nil {
-                let da = a.prefix { $0.properties.numericType != nil }, db = b.prefix { $0.properties.numericType != nil }
+            if x.isASCIIDigit, y.isASCIIDigit {
+                let da = a.prefix(while: \.isASCIIDigit), db = b.prefix(while: \.isASCIIDigit)
                 let na = String(String.UnicodeScalarView(da)), nb = String(String.UnicodeScalarView(db))
                 if na.count != nb.count { return na.count < nb.count }
                 if na != nb { return na < nb }
@@ -45,4 +41,8 @@ extension String {
         }
         return a.isEmpty && !b.isEmpty
     }
+}
+
+extension Unicode.Scalar {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

@@ -60,6 +60,8 @@ public final class FleetMonitor: Sendable {
         }
     }
 
+    deinit { stop() }
+
     /// Every instance, sorted by name; callers sort by urgency as they need.
     public var entries: [Entry] {
         monitors.withLock { $0.values.map { Entry(target: $0.target, reading: $0.latest) } }

@@ -7,7 +7,6 @@ import Synchronization
 
 /// What one instance looked like at its latest sample.
 public struct InstanceReading: Sendable {
-    public var target: FleetTarget
     public var snapshot: Snapshot
     public var assessment: Assessment
     /// Monotonic time (`MonotonicClock`) the sample was taken, for `aoftop_sample_age_seconds`.
@@ -21,9 +20,8 @@ public struct InstanceReading: Sendable {
     /// Seconds between samples.
     public var interval: Double
 
-    public init(target: FleetTarget, snapshot: Snapshot, assessment: Assessment, sampledAt: Double, sampleCount: Int,
+    public init(snapshot: Snapshot, assessment: Assessment, sampledAt: Double, sampleCount: Int,
                 newForkFailures: ForkFailureCounts? = nil, interval: Double = 1) {
-        self.target = target
         self.snapshot = snapshot
         self.assessment = assessment
         self.sampledAt = sampledAt
@@ -45,6 +43,27 @@ public struct ForkFailureCounts: Sendable, Equatable {
 
     init(_ log: LogSample) {
         self.init(aof: log.totals[.aofForkFailed] ?? 0, rdb: log.totals[.rdbForkFailed] ?? 0)
+    }
+}
+
+/// Turns the log follower's totals into a Prometheus counter: only lines appended while aoftop watches count.
+/// The first totals (the backlog read at start) are history. A follower on another path (logfile changed) starts
+/// with its own backlog, which is history too; totals that fall on the same path mean the same. So the counter
+/// never goes backwards and never jumps for old lines.
+public struct ForkFailureCounter: Sendable {
+    public private(set) var counts = ForkFailureCounts(aof: 0, rdb: 0)
+    private var previous: (path: String, totals: ForkFailureCounts)?
+
+    public init() {}
+
+    /// The counts after the follower of `path` reported `totals`.
+    public mutating func observe(_ totals: ForkFailureCounts, path: String) -> ForkFailureCounts {
+        if let previous, previous.path == path, totals.aof >= previous.totals.aof, totals.rdb >= previous.totals.rdb {
+            counts.aof += totals.aof - previous.totals.aof
+            counts.rdb += totals.rdb - previous.totals.rdb
+        }
+        previous = (path, totals)
+        return counts
     }
 }
 
@@ -80,27 +99,14 @@ public final class InstanceMonitor: Sendable {
     private func run(collector: SnapshotCollector) {
         var analyzer = Analyzer()
         var count = 0
-        var forkBaseline: ForkFailureCounts?
+        var forkFailures = ForkFailureCounter()
         var next = MonotonicClock.now()
         while !stopped.withLock({ $0 }) {
             let snapshot = collector.snapshot()
             let assessment = analyzer.ingest(snapshot)
             count += 1
-            var newForkFailures: ForkFailureCounts?
-            if let log = snapshot.log.value {
-                let totals = ForkFailureCounts(log)
-                let baseline: ForkFailureCounts
-                if let known = forkBaseline, totals.aof >= known.aof, totals.rdb >= known.rdb {
-                    baseline = known
-                } else {
-                    // The first reading's backlog is history; totals that fell mean the follower started over on
-                    // another file (logfile changed), whose lines are all new.
-                    baseline = forkBaseline == nil ? totals : ForkFailureCounts(aof: 0, rdb: 0)
-                }
-                forkBaseline = baseline
-                newForkFailures = ForkFailureCounts(aof: totals.aof - baseline.aof, rdb: totals.rdb - baseline.rdb)
-            }
-            let reading = InstanceReading(target: target, snapshot: snapshot, assessment: assessment,
+            let newForkFailures = snapshot.log.value.map { forkFailures.observe(ForkFailureCounts($0), path: $0.path) }
+            let reading = InstanceReading(snapshot: snapshot, assessment: assessment,
                                           sampledAt: MonotonicClock.now(), sampleCount: count,
                                           newForkFailures: newForkFailures, interval: interval)
             latestReading.withLock { $0 = reading }

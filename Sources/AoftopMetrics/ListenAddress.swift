@@ -1,3 +1,5 @@
+import Glibc
+
 /// Where `aoftop metrics` listens: `127.0.0.1:9187`, `0.0.0.0:9187`, `:9187` (every IPv4 interface),
 /// `[::1]:9187`, `localhost:9187`. IP literals only otherwise: a name that resolves to several addresses would
 /// make the bound one a guess.
@@ -32,19 +34,18 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         }
         if host.isEmpty { host = "0.0.0.0" }
         if host == "localhost" { host = "127.0.0.1" }
-        if isIPv4(host) { return .success(ListenAddress(ip: String(host), port: port, family: .ipv4)) }
-        if host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) {
+        // inet_pton: strict literals only (no `010.0.0.1`, read as octal by other parsers; no `1:2`).
+        var buffer = [UInt8](repeating: 0, count: 16)
+        if inet_pton(AF_INET, String(host), &buffer) == 1 {
+            return .success(ListenAddress(ip: String(host), port: port, family: .ipv4))
+        }
+        if inet_pton(AF_INET6, String(host), &buffer) == 1 {
             return .success(ListenAddress(ip: String(host), port: port, family: .ipv6))
         }
         return .failure(ListenAddressError("--listen '\(text)': use an IP address, not a host name"))
     }
 
     public var description: String { family == .ipv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
-
-    private static func isIPv4(_ host: Substring) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && (UInt8($0) != nil) }
-    }
 }
 
 public struct ListenAddressError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -16,13 +16,16 @@ public final class MetricsEndpoint: Sendable {
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
+    private let closed = Atomic(false)
 
     /// Seconds a connection may stay silent before it is closed: a client that connects and sends nothing must
     /// not hold one of aoftop's own fds for ever.
     public static let idleTimeout = 30.0
 
     /// Binds and starts serving; throws `MetricsEndpointError` (e.g. `bind: Address already in use`).
-    public init(address: ListenAddress, fleet: FleetMonitor, idleTimeout: Double = MetricsEndpoint.idleTimeout) throws {
+    /// - Parameter host: this machine's name, for the `instance` label of local servers.
+    public init(address: ListenAddress, fleet: FleetMonitor, host: String,
+                idleTimeout: Double = MetricsEndpoint.idleTimeout) throws {
         let scrapes = Atomic<Int>(0)
         let respond: @Sendable (HTTPMethod, String) -> HTTPReply = { method, uri in
             guard method == .GET || method == .HEAD else {
@@ -31,7 +34,7 @@ public final class MetricsEndpoint: Sendable {
             switch uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri {
             case "/metrics":
                 let count = scrapes.add(1, ordering: .relaxed).newValue
-                let text = MetricsExposition.render(fleet.entries, now: MonotonicClock.now(), scrapes: count)
+                let text = MetricsExposition.render(fleet.entries, now: MonotonicClock.now(), scrapes: count, host: host)
                 return HTTPReply(status: .ok, contentType: Self.contentType, body: text)
             case "/":
                 return HTTPReply(status: .ok, body: "aoftop: Prometheus metrics at /metrics (docs/metrics.md)\n")
@@ -64,6 +67,8 @@ public final class MetricsEndpoint: Sendable {
 
     /// Stops listening and ends the event-loop thread. Idempotent.
     public func close() {
+        // A second close would schedule on a loop already shut down, and wait for ever.
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }

@@ -11,7 +11,8 @@ public enum MetricsExposition {
     /// - Parameters:
     ///   - now: monotonic seconds (`MonotonicClock`), to age the readings.
     ///   - scrapes: scrapes served so far, this one included.
-    public static func render(_ entries: [FleetMonitor.Entry], now: Double, scrapes: Int) -> String {
+    ///   - host: this machine's name, for the `instance` label of local servers (`instanceLabel`).
+    public static func render(_ entries: [FleetMonitor.Entry], now: Double, scrapes: Int, host: String) -> String {
         let registry = PrometheusCollectorRegistry()
         registry.makeGauge(descriptor: metric("instances", "Redis/Valkey instances being sampled"))
             .set(Int64(entries.count))
@@ -19,9 +20,26 @@ public enum MetricsExposition {
             .increment(by: Int64(scrapes))
         for entry in entries {
             guard let reading = entry.reading else { continue }
-            InstanceSeries(registry: registry, target: entry.target).emit(reading, now: now)
+            InstanceSeries(registry: registry, instance: instanceLabel(entry.target, host: host), port: entry.target.port)
+                .emit(reading, now: now)
         }
         return registry.emitToString()
+    }
+
+    /// The `instance` label: how the fleet knows this Redis. A server reached on loopback or a unix socket is
+    /// named after this host (`cache-07:6379`), so that the same port on two hosts, scraped by one Prometheus
+    /// with `honor_labels`, stays two series and an alert says which host. A named remote address is kept.
+    public static func instanceLabel(_ target: FleetTarget, host: String) -> String {
+        guard !host.isEmpty else { return target.name }
+        switch target.endpoint {
+        case .tcp(let address, let port)?:
+            let loopback = address == "localhost" || address == "::1" || address.hasPrefix("127.")
+            return loopback ? "\(host):\(port)" : target.name
+        case .unix(let path)?:
+            return "\(host):\(path)"
+        case nil:
+            return "\(host):\(target.name)"
+        }
     }
 }
 
@@ -30,9 +48,9 @@ struct InstanceSeries {
     let registry: PrometheusCollectorRegistry
     let labels: [(String, String)]
 
-    init(registry: PrometheusCollectorRegistry, target: FleetTarget) {
+    init(registry: PrometheusCollectorRegistry, instance: String, port: Int?) {
         self.registry = registry
-        labels = [("instance", target.name), ("port", target.port.map(String.init) ?? "")]
+        labels = [("instance", instance), ("port", port.map(String.init) ?? "")]
     }
 
     func emit(_ reading: InstanceReading, now: Double) {
@@ -70,7 +88,7 @@ struct InstanceSeries {
             gauge("fd_limit_binding", help, a.limit.binding == .rlimit ? 1 : 0, [("limit", "rlimit")])
         }
         if let spare = a.limit.spare { gauge("fd_spare", "Room left below the binding fd limit", Double(spare)) }
-        if a.eta.status == .rising || a.eta.status == .exhausted, let seconds = a.eta.seconds {
+        if let seconds = a.eta.seconds { // set only while rising, 0 when exhausted
             gauge("fd_exhaustion_eta_seconds",
                   "Seconds until the binding fd limit is reached (0 when exhausted; absent when fds are not rising)", seconds)
         }
@@ -97,8 +115,9 @@ struct InstanceSeries {
                     .increment(by: Int64(count))
             }
         }
-        if let version = a.version {
-            let server = snapshot.source.server ?? snapshot.redis.value?.server ?? "redis"
+        // Only while INFO answers: during an outage the server kind is not known, and a guessed `redis` for a
+        // Valkey server would swap the series.
+        if let version = a.version, let server = snapshot.source.server {
             gauge("redis_info", "Always 1; the server and version as labels", 1, [("server", server), ("version", version)])
         }
         gauge("sample_interval_seconds", "Seconds between samples of this instance", reading.interval)

@@ -46,10 +46,10 @@ struct ListCommand: ParsableCommand {
             if json { print("[]") }
             throw fail("no redis-server or valkey-server process found (name instances with -p PORT, -s SOCKET or HOST:PORT)")
         }
-        let monitor = FleetMonitor(scope: .targets(targets), collection: template, interval: interval.seconds)
-        defer { monitor.stop() }
         // Ctrl-C ends sampling early; what was sampled is still listed.
         StopSignals.install()
+        let monitor = FleetMonitor(scope: .targets(targets), collection: template, interval: interval.seconds)
+        defer { monitor.stop() }
         _ = StopSignals.sleep(until: MonotonicClock.now() + duration.seconds)
         var entries = monitor.entries
         // Every instance gets at least its first snapshot (up to the Redis timeout) unless the operator interrupts.

@@ -18,7 +18,7 @@ struct MetricsCommand: ParsableCommand {
 
     @OptionGroup var fleet: FleetOptions
 
-    @Option(help: ArgumentHelp("Address to serve on: IP:PORT, [IPv6]:PORT or :PORT for every interface.", valueName: "address"))
+    @Option(help: ArgumentHelp("Address to serve on: IP:PORT, [IPv6]:PORT, or :PORT for every IPv4 interface.", valueName: "address"))
     var listen: String = "127.0.0.1:9187"
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Time between samples of each instance.", valueName: "duration"))
@@ -35,17 +35,20 @@ struct MetricsCommand: ParsableCommand {
         let address = try ListenAddress.parse(listen).get()
         let template: CollectionTarget
         do { template = try fleet.collectionTemplate() } catch { throw fail("\(error)") }
+        // Before any thread starts: a SIGTERM from here on ends the command cleanly (exit 0).
+        StopSignals.install()
         let scope: FleetMonitor.Scope = fleet.namedTargets.map { .targets($0) } ?? .discovered(procRoot: "/proc")
         let monitor = FleetMonitor(scope: scope, collection: template, interval: interval.seconds)
         defer { monitor.stop() }
         let endpoint: MetricsEndpoint
-        do { endpoint = try MetricsEndpoint(address: address, fleet: monitor) } catch {
+        do { endpoint = try MetricsEndpoint(address: address, fleet: monitor, host: HostName.current() ?? "") } catch {
             throw fail("cannot listen on \(address): \(error)")
         }
         defer { endpoint.close() }
         let what = fleet.namedTargets.map { "\($0.count) named instance(s)" } ?? "every local redis-server/valkey-server (--all)"
-        printError("aoftop: serving metrics of \(what) at http://\(address)/metrics")
-        StopSignals.install()
+        var bound = address
+        bound.port = endpoint.port.map { UInt16($0) } ?? address.port // the real port when :0 was asked for
+        printError("aoftop: serving metrics of \(what) at http://\(bound)/metrics")
         while StopSignals.sleep(until: MonotonicClock.now() + 3600) {}
     }
 }

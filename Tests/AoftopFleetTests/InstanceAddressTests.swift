@@ -24,4 +24,23 @@ import Testing
         #expect(error.description.contains("'\(text)'"))
         #expect(!error.description.contains("\n"))
     }
+
+}
+
+@Suite struct ForkFailureCounterTests {
+    @Test func countsOnlyLinesAppendedWhileWatchingAndNeverGoesBack() {
+        var counter = ForkFailureCounter()
+        let log = "/var/log/redis/redis-server.log"
+        // The backlog read at start is history.
+        #expect(counter.observe(ForkFailureCounts(aof: 495, rdb: 2), path: log) == ForkFailureCounts(aof: 0, rdb: 0))
+        #expect(counter.observe(ForkFailureCounts(aof: 505, rdb: 2), path: log) == ForkFailureCounts(aof: 10, rdb: 0))
+        #expect(counter.observe(ForkFailureCounts(aof: 505, rdb: 3), path: log) == ForkFailureCounts(aof: 10, rdb: 1))
+        // CONFIG SET logfile: a new follower re-reads the new file's backlog, larger or smaller — history either way.
+        #expect(counter.observe(ForkFailureCounts(aof: 900, rdb: 0), path: "/tmp/r.log") == ForkFailureCounts(aof: 10, rdb: 1))
+        #expect(counter.observe(ForkFailureCounts(aof: 906, rdb: 0), path: "/tmp/r.log") == ForkFailureCounts(aof: 16, rdb: 1))
+        #expect(counter.observe(ForkFailureCounts(aof: 35, rdb: 0), path: log) == ForkFailureCounts(aof: 16, rdb: 1))
+        // Totals that fall on the same path (a follower started over): nothing added, counting goes on from there.
+        #expect(counter.observe(ForkFailureCounts(aof: 0, rdb: 0), path: log) == ForkFailureCounts(aof: 16, rdb: 1))
+        #expect(counter.observe(ForkFailureCounts(aof: 4, rdb: 0), path: log) == ForkFailureCounts(aof: 20, rdb: 1))
+    }
 }

@@ -12,7 +12,7 @@ import Testing
         let fleet = FleetMonitor(scope: .targets([]), collection: CollectionTarget(endpoint: nil), interval: 1)
         defer { fleet.stop() }
         let endpoint = try MetricsEndpoint(address: ListenAddress(ip: "127.0.0.1", port: 0, family: .ipv4), fleet: fleet,
-                                           idleTimeout: 0.5)
+                                           host: "cache-07", idleTimeout: 0.5)
         defer { endpoint.close() }
         let port = try #require(endpoint.port)
 

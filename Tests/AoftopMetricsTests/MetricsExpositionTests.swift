@@ -9,7 +9,7 @@ import Testing
     private func reading(_ target: FleetTarget, redis: Reading<RedisSample>, process: Reading<ProcSample>) -> InstanceReading {
         let snapshot = Snapshot(time: Timestamp(millisecondsSince1970: 1_700_000_000_000), source: SourceIdentity(pid: target.pid),
                                 redis: redis, process: process, log: .notConfigured, aofDirectory: .notConfigured)
-        return InstanceReading(target: target, snapshot: snapshot, assessment: assess(snapshot, history: AnalysisHistory()),
+        return InstanceReading(snapshot: snapshot, assessment: assess(snapshot, history: AnalysisHistory()),
                                sampledAt: 100, sampleCount: 1)
     }
 
@@ -23,8 +23,8 @@ import Testing
         let target = FleetTarget(name: "pid 4242", endpoint: nil, pid: 4242, ports: [])
         let entry = FleetMonitor.Entry(target: target, reading: reading(target, redis: .notConfigured,
                                                                         process: .failed("cannot read /proc/4242/fd: permission denied")))
-        let names = series(MetricsExposition.render([entry], now: 101.5, scrapes: 1))
-        let labels = "{instance=\"pid 4242\",port=\"\""
+        let names = series(MetricsExposition.render([entry], now: 101.5, scrapes: 1, host: "cache-07"))
+        let labels = "{instance=\"cache-07:pid 4242\",port=\"\""
         #expect(!names.contains { $0.hasPrefix("aoftop_up{") }, "no Redis to be down: \(names)")
         #expect(names.contains("aoftop_source_up\(labels),source=\"proc\"}"))
         #expect(!names.contains { $0.contains("source=\"redis\"") || $0.contains("source=\"log\"") }, "not configured: absent")
@@ -41,11 +41,22 @@ import Testing
             FleetMonitor.Entry(target: down, reading: reading(down, redis: .failed("connection refused"),
                                                                process: .failed("no local process listens on port 6390"))),
             FleetMonitor.Entry(target: pending, reading: nil),
-        ], now: 101, scrapes: 7)
-        #expect(text.contains("aoftop_up{instance=\"127.0.0.1:6390\",port=\"6390\"} 0"), "\(text)")
+        ], now: 101, scrapes: 7, host: "cache-07")
+        #expect(text.contains("aoftop_up{instance=\"cache-07:6390\",port=\"6390\"} 0"), "\(text)")
         #expect(!text.contains("6391"), "no reading yet, no series")
         #expect(text.contains("aoftop_instances 2"), "\(text)")
         #expect(text.contains("aoftop_scrapes_total 7"), "\(text)")
-        #expect(text.contains("aoftop_severity{instance=\"127.0.0.1:6390\",port=\"6390\"} 3"), "unknown: \(text)")
+        #expect(text.contains("aoftop_severity{instance=\"cache-07:6390\",port=\"6390\"} 3"), "unknown: \(text)")
+    }
+
+    @Test func localServersAreNamedAfterThisHostRemoteOnesKeepTheirAddress() {
+        let label = { (target: FleetTarget) in MetricsExposition.instanceLabel(target, host: "cache-07") }
+        #expect(label(FleetTarget(endpoint: .tcp(host: "127.0.0.1", port: 6379))) == "cache-07:6379")
+        #expect(label(FleetTarget(endpoint: .tcp(host: "::1", port: 6380))) == "cache-07:6380")
+        #expect(label(FleetTarget(endpoint: .unix(path: "/run/redis/redis.sock"))) == "cache-07:/run/redis/redis.sock")
+        #expect(label(FleetTarget(name: "pid 77", endpoint: nil, pid: 77, ports: [])) == "cache-07:pid 77")
+        #expect(label(FleetTarget(endpoint: .tcp(host: "10.0.0.5", port: 6379))) == "10.0.0.5:6379")
+        #expect(MetricsExposition.instanceLabel(FleetTarget(endpoint: .tcp(host: "127.0.0.1", port: 6379)), host: "")
+                == "127.0.0.1:6379", "no host name: the address as given")
     }
 }

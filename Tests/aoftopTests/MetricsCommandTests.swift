@@ -9,7 +9,7 @@ import Testing
         let server = try RedisServer.start()
         defer { server.stop() }
         let exporter = try MetricsExporter(["-p", String(server.port), "--interval", "250ms"])
-        let labels = "instance=\"127.0.0.1:\(server.port)\",port=\"\(server.port)\""
+        let labels = MetricsExporter.labels(server.port)
         // Wait past warm-up (2 s of samples), so the absent ETA means "not rising", not "too early".
         var scrape = try exporter.scrape()
         try #require(RedisServer.waitUntil(timeout: 20) {
@@ -24,12 +24,21 @@ import Testing
         #expect(scrape.value("aoftop_instances") == 1)
         #expect(scrape.names.allSatisfy { !$0.hasPrefix("aoftop_fd_exhaustion_eta_seconds") }, "no ETA on a flat server")
 
-        // /proc, counted independently (an idle server's fds do not move).
+        // /proc, counted independently. Other suites running now may connect to every local server (list, --all,
+        // the overview), so sockets are compared once the counts agree on a quiet moment, within a generous wait.
         #expect(scrape.value("aoftop_open_fds{\(labels),type=\"pipe\"}") == Double(server.countFds(withTargetPrefix: "pipe:")))
-        #expect(scrape.value("aoftop_open_fds{\(labels),type=\"socket\"}") == Double(server.countFds(withTargetPrefix: "socket:")))
-        let procTotal = (try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/fd")).count
-        let byType = scrape.samples.filter { $0.key.hasPrefix("aoftop_open_fds{\(labels),") }.values.reduce(0, +)
-        #expect(byType == Double(procTotal), "the types sum to the total")
+        var procSockets = 0
+        #expect(try RedisServer.waitUntil(timeout: 20, interval: 0.3) {
+            scrape = try exporter.scrape()
+            procSockets = server.countFds(withTargetPrefix: "socket:")
+            return scrape.value("aoftop_open_fds{\(labels),type=\"socket\"}") == Double(procSockets)
+        }, "sockets served \(String(describing: scrape.value("aoftop_open_fds{\(labels),type=\"socket\"}"))), /proc \(procSockets)")
+        var procTotal = 0
+        #expect(try RedisServer.waitUntil(timeout: 20, interval: 0.3) {
+            scrape = try exporter.scrape()
+            procTotal = (try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/fd")).count
+            return scrape.samples.filter { $0.key.hasPrefix("aoftop_open_fds{\(labels),") }.values.reduce(0, +) == Double(procTotal)
+        }, "the types sum to the total (/proc \(procTotal))")
         let limits = try String(contentsOfFile: "/proc/\(server.pid)/limits", encoding: .utf8)
         let softLimit = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }?
             .split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Double($0) })
@@ -43,8 +52,14 @@ import Testing
         let info = try server.cli(["INFO", "server"])
         let version = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("redis_version:") }?.dropFirst(14))
         #expect(scrape.value("aoftop_redis_info{\(labels),server=\"redis\",version=\"\(version)\"}") == 1)
-        // aoftop's own connection is the one client of an idle server, on both sides.
-        #expect(scrape.value("aoftop_client_sockets{\(labels)}") == 1)
+        // Client sockets as INFO counts them (aoftop's own connection included), on a quiet moment.
+        #expect(try RedisServer.waitUntil(timeout: 20, interval: 0.3) {
+            scrape = try exporter.scrape()
+            let info = try server.cli(["INFO", "clients"])
+            let clients = info.split(separator: "\r\n").first { $0.hasPrefix("connected_clients:") }?.dropFirst(18)
+            // redis-cli's own connection is counted by INFO but gone before the next sample.
+            return clients.flatMap { Double($0) }.map { $0 - 1 } == scrape.value("aoftop_client_sockets{\(labels)}")
+        }, "client sockets never matched INFO connected_clients")
         #expect(scrape.value("aoftop_fork_failures_total{\(labels),kind=\"aof\"}") == 0)
 
         let promtool = try #require(PrometheusRulesTests.promtool(), PrometheusRulesTests.installHint)
@@ -65,7 +80,7 @@ import Testing
         let server = try RedisServer.start(options)
         defer { server.stop() }
         let exporter = try MetricsExporter(["-p", String(server.port), "--interval", "250ms"])
-        let labels = "instance=\"127.0.0.1:\(server.port)\",port=\"\(server.port)\""
+        let labels = MetricsExporter.labels(server.port)
         _ = try exporter.scrape()
         try server.setForkFailure(true)
         try server.triggerAutomaticRewrites()
@@ -101,7 +116,7 @@ import Testing
         defer { second.stop() }
         let exporter = try MetricsExporter(["--all", "--interval", "250ms"])
         var scrape = try exporter.scrape()
-        let ups = [first, second].map { "aoftop_up{instance=\"127.0.0.1:\($0.port)\",port=\"\($0.port)\"}" }
+        let ups = [first, second].map { "aoftop_up{\(MetricsExporter.labels($0.port))}" }
         #expect(RedisServer.waitUntil(timeout: 20) {
             scrape = (try? exporter.scrape()) ?? scrape
             return ups.allSatisfy { scrape.value($0) == 1 }
@@ -120,19 +135,43 @@ import Testing
     }
 }
 
-/// `aoftop metrics` running as a child on a free port; stopped with SIGTERM on deinit.
+/// `aoftop metrics` running as a child, listening on a port the kernel picks (read from its first stderr line,
+/// so no other test can take it in between); stopped with SIGTERM on deinit.
 final class MetricsExporter {
     let port: Int
     private let process: ChildProcess
 
+    /// The `instance` label of a local server on `port`: aoftop names it after this host.
+    static func instance(_ port: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, 255)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":\(port)"
+    }
+
+    static func labels(_ port: Int) -> String { "instance=\"\(instance(port))\",port=\"\(port)\"" }
+
     init(_ arguments: [String]) throws {
-        port = try AoftopBinary.unusedPort()
-        process = try ChildProcess(RepositoryPaths.aoftopBinary, ["metrics", "--listen", "127.0.0.1:\(port)"] + arguments,
-                                   environment: ProcessInfo.processInfo.environment)
-        let port = self.port
-        guard RedisServer.waitUntil(timeout: 20, { (try? HTTPGet.fetch(port: port, path: "/", timeout: 2)) != nil }) else {
-            throw FixtureError("aoftop metrics did not listen on \(port)")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("aoftop-metrics-\(UUID().uuidString).err").path
+        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FixtureError("cannot create \(log)") }
+        defer {
+            close(fd)
+            unlink(log)
         }
+        let child = try ChildProcess(RepositoryPaths.aoftopBinary, ["metrics", "--listen", "127.0.0.1:0"] + arguments,
+                                     environment: ProcessInfo.processInfo.environment, fdMap: [2: fd])
+        process = child
+        var announced: Int?
+        _ = RedisServer.waitUntil(timeout: 20) {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            announced = text.split(separator: "\n").first { $0.contains("serving metrics") }
+                .flatMap { $0.split(separator: ":").last?.split(separator: "/").first }.flatMap { Int($0) }
+            return announced != nil || !child.isRunning
+        }
+        guard let announced else {
+            throw FixtureError("aoftop metrics did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        }
+        port = announced
     }
 
     deinit {

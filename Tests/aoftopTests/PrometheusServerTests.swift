@@ -45,7 +45,7 @@ import Testing
             process.terminate()
             _ = process.waitForExit(timeout: 10)
         }
-        let instance = "127.0.0.1:\(server.port)"
+        let instance = MetricsExporter.instance(server.port)
         func query(_ expression: String) -> [[String: Any]] {
             let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             guard let response = try? HTTPGet.fetch(port: port, path: "/api/v1/query?query=\(encoded)", timeout: 5),
