@@ -247,6 +247,24 @@ struct OverviewTests {
     }
 }
 
+@Suite("Overview: a first sample that never comes")
+struct OverviewFirstSampleTests {
+    @Test("A sampler stuck on its first read greys the row and says so")
+    func stuckFirstSample() {
+        let member = OverviewMember(name: "127.0.0.1:6390", pid: 4390, ports: [6390])
+        var state = OverviewState(host: "cache-07", interval: 1)
+        _ = update(&state, .tick(Build.time(0)))
+        _ = update(&state, .discovered([member]))
+        _ = update(&state, .tick(Build.time(3_000)))
+        #expect(state.rows.first?.degraded == false, "3 s is still a normal first sample")
+        _ = update(&state, .tick(Build.time(12_000)))
+        let row = state.rows.first
+        #expect(row?.degraded == true)
+        #expect(row?.row.cells[OverviewRow.diagnosisColumn].hasPrefix("no sample yet after 12 s") == true,
+                "\(String(describing: row?.row.cells))")
+    }
+}
+
 @Suite("Overview: columns and sizes")
 struct OverviewSizeTests {
     @Test("Narrower terminals drop columns in a fixed order and keep INSTANCE, PIPES, ETA and SEVERITY")

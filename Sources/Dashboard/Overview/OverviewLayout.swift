@@ -88,8 +88,9 @@ struct OverviewColumns: Sendable, Equatable {
                 widths[10] = min(room, Self.diagnosisTarget)
                 diagnosis = true
             } else {
-                guard used() + Self.gap + natural(index) <= width else { break }
-                widths[index] = natural(index)
+                let wanted = natural(index)
+                guard used() + Self.gap + wanted <= width else { break }
+                widths[index] = wanted
             }
         }
         if diagnosis { widths[10]! += max(0, width - used()) }

@@ -41,6 +41,10 @@ public struct OverviewRow: Sendable, Equatable {
             notes.append("paused")
         } else if let now, let time = dashboard.snapshot?.time, now.seconds(since: time) > max(5, 3 * dashboard.interval) {
             notes.append("no new sample for \(Format.age(now.seconds(since: time)))")
+        } else if let now, dashboard.snapshot == nil, let since = instance.watchedSince,
+                  now.seconds(since: since) > max(5, 3 * dashboard.interval) {
+            // A sampler stuck on its very first read (a /proc or Redis call that never returns) says so too.
+            notes.append("no sample yet after \(Format.age(now.seconds(since: since)))")
         }
         let diagnosis = row.cells[Self.diagnosisColumn]
         let redisFailure = dashboard.redisFreshness.failure

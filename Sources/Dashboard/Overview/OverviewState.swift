@@ -26,6 +26,8 @@ public struct OverviewInstance: Sendable {
     /// The latest assessment made while its process could be read: what a gone row shows (the figures at the
     /// crash, not the `?` of the samples after it).
     public internal(set) var lastAlive: Assessment?
+    /// When its collectors were (re)started: a first sample that never comes greys the row too.
+    public internal(set) var watchedSince: Timestamp?
 
     /// Where its row sorts: a gone server has no ETA, so it sorts after every live one with a trend.
     var urgency: Urgency {

@@ -67,6 +67,7 @@ private func discover(_ members: [OverviewMember], state: inout OverviewState) -
             instance.member = member
             if instance.goneSince != nil {
                 instance.goneSince = nil
+                instance.watchedSince = state.now
                 instance.dashboard.sourceEnded = false
                 instance.dashboard.sourceEndReason = nil
                 _ = update(&instance.dashboard, .note("running again: collecting"))
@@ -79,7 +80,8 @@ private func discover(_ members: [OverviewMember], state: inout OverviewState) -
             dashboard.returnsToOverview = true
             _ = update(&dashboard, .resize(state.size))
             if let now = state.now { _ = update(&dashboard, .tick(now)) }
-            state.instances[member.name] = OverviewInstance(member: member, dashboard: dashboard, goneSince: nil, lastAlive: nil)
+            state.instances[member.name] = OverviewInstance(member: member, dashboard: dashboard, goneSince: nil, lastAlive: nil,
+                                                            watchedSince: state.now)
             effects.append(.watch(member.name))
         }
     }

@@ -41,13 +41,15 @@ enum BottomBar {
         if state.helpVisible { return [("any key", "closes help")] }
         let unicode = glyphs == .unicode
         switch state.mode {
-        case .live where state.returnsToOverview:
-            // Esc second, so it stays visible at 80 columns; Tab (in the help screen) is the one left off there.
-            return [("q", "quit"), ("esc", "overview"), ("space", state.paused ? "resume" : "pause"), ("1-4", "zoom"),
-                    ("+/-", "interval"), ("r", recordingAction(state)), ("?", "help"), ("tab", "focus")]
         case .live:
-            return [("q", "quit"), ("space", state.paused ? "resume" : "pause"), ("tab", "focus"), ("1-4", "zoom"),
-                    ("+/-", "interval"), ("r", recordingAction(state)), ("?", "help")]
+            var hints = [("q", "quit"), ("space", state.paused ? "resume" : "pause"), ("tab", "focus"), ("1-4", "zoom"),
+                         ("+/-", "interval"), ("r", recordingAction(state)), ("?", "help")]
+            if state.returnsToOverview {
+                // Esc second, so it stays visible at 80 columns; Tab (in the help screen) goes last, the one cut there.
+                hints.insert(("esc", "overview"), at: 1)
+                hints.append(hints.remove(at: 3))
+            }
+            return hints
         case .replay:
             return [("q", "quit"), ("space", state.paused ? "play" : "pause"), (unicode ? "←/→" : "left/right", "step"),
                     ("[/]", "1 min"), ("n/N", "event"), ("g", "go to"), ("</>", "speed"), ("?", "help")]
