@@ -16,18 +16,8 @@ import Testing
         defer { endpoint.close() }
         let port = try #require(endpoint.port)
 
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try HTTPGet.connect(port: port, timeout: 10) // the timeout is a hang guard only
         defer { close(fd) }
-        var limit = timeval(tv_sec: 10, tv_usec: 0) // hang guard only
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
         var byte: UInt8 = 0
         let received = recv(fd, &byte, 1, 0)
         #expect(received == 0, "the server closed the silent connection (recv \(received), errno \(errno))")
