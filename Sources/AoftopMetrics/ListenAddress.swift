@@ -1,3 +1,4 @@
+import AoftopFleet
 import Glibc
 
 /// Where `aoftop metrics` listens: `127.0.0.1:9187`, `0.0.0.0:9187`, `:9187` (every IPv4 interface),
@@ -18,18 +19,11 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `text`, or returns a one-line reason.
     public static func parse(_ text: String) -> Result<ListenAddress, ListenAddressError> {
-        var host: Substring
-        let portText: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") {
-            host = text[text.index(after: text.startIndex)..<close]
-            portText = text[text.index(close, offsetBy: 2)...]
-        } else if let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon {
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        } else {
+        guard let split = HostPort.split(text) else {
             return .failure(ListenAddressError("--listen '\(text)' is not IP:PORT (e.g. 127.0.0.1:9187, [::1]:9187, :9187)"))
         }
-        guard let port = UInt16(portText) else {
+        var host = split.host
+        guard let port = UInt16(split.port) else {
             return .failure(ListenAddressError("--listen '\(text)': the port must be 0-65535"))
         }
         if host.isEmpty { host = "0.0.0.0" }
