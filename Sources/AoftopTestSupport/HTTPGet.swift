@@ -11,7 +11,7 @@ public enum HTTPGet {
 
     /// GETs `path` from `127.0.0.1:port`; gives up after `timeout` seconds without data (a hang guard).
     public static func fetch(port: Int, path: String, timeout: Double = 10) throws -> Response {
-        let fd = try connect(port: port, timeout: timeout)
+        let fd = try Loopback.connect(port: port, timeout: timeout)
         defer { close(fd) }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
@@ -31,29 +31,6 @@ public enum HTTPGet {
         }
         guard let response = parse(data) else { throw FixtureError("no HTTP response: \(String(decoding: data, as: UTF8.self))") }
         return response
-    }
-
-    /// A TCP connection to `127.0.0.1:port` whose reads and writes give up after `timeout` seconds; the caller
-    /// closes it.
-    public static func connect(port: Int, timeout: Double = 10) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
-        var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw FixtureError("connect 127.0.0.1:\(port): \(reason)")
-        }
-        return fd
     }
 
     private static func parse(_ data: [UInt8]) -> Response? {

@@ -52,7 +52,7 @@ public final class RedisServer: @unchecked Sendable {
         var template = Array("/tmp/aoftop-redis-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: \(String(cString: strerror(errno)))") }
         directory = String(cString: made)
-        port = try Self.freeLoopbackPort()
+        port = try Loopback.freePort()
         logPath = directory + "/redis.log"
         configPath = directory + "/redis.conf"
         unixSocketPath = directory + "/redis.sock"
@@ -158,39 +158,10 @@ public final class RedisServer: @unchecked Sendable {
     /// The log's text (empty when it does not exist yet).
     public func logText() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    private static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw FixtureError("cannot bind a free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// A raw PING with a short timeout: the fixture must not depend on the code under test.
     static func answersPing(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard let fd = try? Loopback.connect(port: port, timeout: 1) else { return false }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { return false }
         let ping = Array("PING\r\n".utf8)
         guard send(fd, ping, ping.count, Int32(MSG_NOSIGNAL)) == ping.count else { return false }
         var buffer = [UInt8](repeating: 0, count: 64)

@@ -16,7 +16,7 @@ import Testing
         defer { endpoint.close() }
         let port = try #require(endpoint.port)
 
-        let fd = try HTTPGet.connect(port: port, timeout: 10) // the timeout is a hang guard only
+        let fd = try Loopback.connect(port: port, timeout: 10) // the timeout is a hang guard only
         defer { close(fd) }
         var byte: UInt8 = 0
         let received = recv(fd, &byte, 1, 0)

@@ -1,3 +1,4 @@
+import AoftopTestSupport
 import Foundation
 import Glibc
 
@@ -69,22 +70,7 @@ struct BurstProbe {
         return answered
     }
 
-    private func connect() -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if status != 0 && errno != EINPROGRESS {
-            close(fd)
-            return nil
-        }
-        return fd
-    }
+    private func connect() -> Int32? { try? Loopback.connect(port: port, nonBlocking: true) }
 
     static func nowMs() -> Int64 {
         var spec = timespec()

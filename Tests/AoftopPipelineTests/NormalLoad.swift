@@ -1,3 +1,4 @@
+import AoftopTestSupport
 import Foundation
 import Glibc
 import Synchronization
@@ -85,22 +86,7 @@ final class NormalLoad: Sendable {
         }
     }
 
-    static func connect(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { close(fd); return nil }
-        return fd
-    }
+    static func connect(port: Int) -> Int32? { try? Loopback.connect(port: port, timeout: 2) }
 
     /// Sends `text` and reads until `replies` CRLF-terminated simple replies arrived (`+OK`/`+PONG`).
     static func command(_ fd: Int32, _ text: String, replies: Int = 1) -> Bool {

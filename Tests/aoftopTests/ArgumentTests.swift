@@ -50,7 +50,7 @@ import Testing
             #expect(help.standardOutput.contains("USAGE"), "\(command) --help")
         }
         // `-h` takes a host: with an unreachable one it is a connection failure, not help.
-        let port = try AoftopBinary.unusedPort()
+        let port = try Loopback.freePort()
         let host = try AoftopBinary.run(["snapshot", "-h", "127.0.0.1", "-p", String(port), "--timeout", "1"])
         #expect(host.status == 1)
         #expect(!host.standardOutput.contains("USAGE"))

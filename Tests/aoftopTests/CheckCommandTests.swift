@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func unreachablePortWithoutPidIsUnknownOnOneLine() throws {
-        let port = try AoftopBinary.unusedPort()
+        let port = try Loopback.freePort()
         let result = try AoftopBinary.run(["check", "-p", String(port), "--duration", "500ms", "--interval", "250ms"])
         #expect(result.status == 3)
         #expect(result.stdoutLines.count == 1, "\(result.standardOutput)")

@@ -127,16 +127,9 @@ import AoftopTestSupport
 
     /// Whether anything accepts connections on 127.0.0.1:6379 (then `aoftop` with no flags watches it instead).
     static var defaultPortIsFree: Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(6379).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) != 0 }
-        }
+        guard let fd = try? Loopback.connect(port: 6379, timeout: 1) else { return true }
+        close(fd)
+        return false
     }
 
     @Test(.enabled(if: defaultPortIsFree, "something listens on 6379"))

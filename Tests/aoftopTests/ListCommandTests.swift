@@ -13,7 +13,7 @@ import Testing
         options.forkFailureShim = .failForksAndLeakPipes
         let leaking = try RedisServer.start(options)
         defer { leaking.stop() }
-        let deadPort = try AoftopBinary.unusedPort()
+        let deadPort = try Loopback.freePort()
         let baseline = leaking.countFds(withTargetPrefix: "pipe:")
         try leaking.setForkFailure(true)
         try leaking.triggerAutomaticRewrites()

@@ -218,7 +218,7 @@ struct OverviewScreen {
     @Test func noFlagsWithOneServerOpensItsDashboardAndEscShowsTheOneRowOverview() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let port = try AoftopBinary.unusedPort()
+        let port = try Loopback.freePort()
         let script = """
         redis-server --port \(port) --bind 127.0.0.1 --dir \(directory.path) --save '' --appendonly no --logfile \(directory.path)/redis.log &
         i=0; while ! redis-cli -p \(port) ping >/dev/null 2>&1 && [ $i -lt 400 ]; do i=$((i+1)); sleep 0.05; done

@@ -36,7 +36,7 @@ import Testing
             static_configs:
               - targets: ['127.0.0.1:\(exporter.port)']
         """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let port = try AoftopBinary.unusedPort()
+        let port = try Loopback.freePort()
         let process = try ChildProcess(prometheus, [
             "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
