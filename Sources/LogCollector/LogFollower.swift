@@ -73,19 +73,10 @@ public final class LogFollower {
     public func poll(_ onLine: (UnsafeRawBufferPointer) -> Void) -> LogPollStatus {
         var status = LogPollStatus(state: state, bytesRead: 0, rotations: 0, failure: nil)
         if fd < 0 {
-            switch open(applyBacklog: !hadFile && !sawMissing) {
-            case .opened(let sameFile):
-                if hadFile && !sameFile { rotations += 1; status.rotations += 1 }
-                hadFile = true
-            case .missing:
-                sawMissing = true
-                state = .waitingForFile
-                status.state = state
-                return status
-            case .failed(let reason):
-                status.failure = reason
-                return status
-            }
+            let result = open(applyBacklog: !hadFile && !sawMissing)
+            guard case .opened(let sameFile) = result else { return noFile(result, status) }
+            if hadFile && !sameFile { rotations += 1; status.rotations += 1 }
+            hadFile = true
         }
         var budget = maxBytesPerPoll
         // A few rounds at most: one per file switch within this poll.
@@ -120,19 +111,10 @@ public final class LogFollower {
             // A new file at the path: the old one is fully drained, switch.
             flushPending(onLine)
             closeFile()
-            switch open(applyBacklog: false) {
-            case .opened:
-                rotations += 1
-                status.rotations += 1
-            case .missing:
-                sawMissing = true
-                state = .waitingForFile
-                status.state = state
-                return status
-            case .failed(let reason):
-                status.failure = reason
-                return status
-            }
+            let result = open(applyBacklog: false)
+            guard case .opened = result else { return noFile(result, status) }
+            rotations += 1
+            status.rotations += 1
         }
         status.state = state
         return status
@@ -148,6 +130,22 @@ public final class LogFollower {
     /// `sameFile`: the file we were following before a read error, reopened; its offset still holds.
     private enum OpenResult { case opened(sameFile: Bool), missing, failed(String) }
     private enum DrainResult { case endOfFile, budgetExhausted, failed(String) }
+
+    /// The poll's status when an open found no file (waiting for it) or failed.
+    private func noFile(_ result: OpenResult, _ status: LogPollStatus) -> LogPollStatus {
+        var status = status
+        switch result {
+        case .missing:
+            sawMissing = true
+            state = .waitingForFile
+            status.state = state
+        case .failed(let reason):
+            status.failure = reason
+        case .opened:
+            break
+        }
+        return status
+    }
 
     private func open(applyBacklog: Bool) -> OpenResult {
         // O_NONBLOCK: a FIFO at the path must not hang the UI in open() or read().
