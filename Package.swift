@@ -32,12 +32,14 @@ let package = Package(
         .target(name: "RedisCollector", dependencies: ["RESP", "AoftopModel"]),
         .target(name: "ProcCollector", dependencies: ["AoftopModel"]),
         .target(name: "LogCollector", dependencies: ["AoftopModel"]),
+        // What a server process was started with, without Redis: its config file, command line and binary.
+        .target(name: "StartupCollector", dependencies: ["AoftopModel"]),
         .target(name: "AoftopAnalysis", dependencies: ["AoftopModel"]),
         .target(name: "AoftopRecording", dependencies: ["AoftopModel", "CZlib"]),
         .target(name: "TextGrid"),
         .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
         .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
-        .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "AoftopRecording"]),
+        .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "StartupCollector", "AoftopRecording"]),
         // The demo recording compiled in (a symlink to Resources/demo-incident.jsonl.gz), so a copied binary has it.
         .target(name: "AoftopDemoData", resources: [.embedInCode("demo-incident.jsonl.gz")]),
         // Many instances at once: one sampling thread and analyzer per instance (list, metrics).
@@ -58,7 +60,9 @@ let package = Package(
 
         // Benchmarks: run by hand in release mode, results in docs/benchmarks.md.
         .executableTarget(name: "FdCensusBenchmark", dependencies: ["ProcCollector"], path: "Benchmarks/FdCensusBenchmark"),
-        .executableTarget(name: "LogScanBenchmark", dependencies: ["LogCollector"], path: "Benchmarks/LogScanBenchmark"),
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "LogScanBenchmark", dependencies: ["LogCollector", "BenchmarkSupport"], path: "Benchmarks/LogScanBenchmark"),
+        .executableTarget(name: "ColdStartBenchmark", dependencies: ["LogCollector", "BenchmarkSupport"], path: "Benchmarks/ColdStartBenchmark"),
 
         // Used only by tests: a real redis-server on a free loopback port, the fork-failure shim, a fake /proc tree.
         .target(name: "AoftopTestSupport", dependencies: ["AoftopModel"]),
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
+        .testTarget(name: "StartupCollectorTests", dependencies: ["StartupCollector", "AoftopTestSupport"]),
         .testTarget(name: "LogCollectorTests", dependencies: ["LogCollector", "AoftopTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AoftopAnalysisTests", dependencies: ["AoftopAnalysis", "AoftopTestSupport"]),
         .testTarget(name: "TextGridTests", dependencies: ["TextGrid"]),

@@ -7,84 +7,29 @@
 // warms the page cache, then times each contender (median of 3). Also checks that aoftop counts the four failure
 // kinds exactly as logscan does.
 import AoftopModel
+import BenchmarkSupport
 import Foundation
 import LogCollector
 
 let size = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? (1 << 30) : 1 << 30
 let runs = 3
 
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("LogScanBenchmark: \(message)\n".utf8))
-    exit(1)
-}
-
-/// `<repo>/../shared`, found by walking up from this file (works from the main checkout and from worktrees).
-func sharedDirectory() -> URL {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<6 {
-        dir = dir.deletingLastPathComponent()
-        let candidate = dir.appendingPathComponent("shared/bench/genlog.py")
-        if FileManager.default.fileExists(atPath: candidate.path) { return candidate.deletingLastPathComponent() }
-    }
-    fail("cannot find shared/bench/genlog.py above \(#filePath)")
-}
+func fail(_ message: String) -> Never { BenchmarkSupport.fail("LogScanBenchmark", message) }
 
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    do { try process.run() } catch { fail("cannot run \(executable): \(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    guard let result = runTool(executable, arguments) else { fail("cannot run \(executable)") }
+    return result
 }
 
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func now() -> Double { monotonicSeconds() }
+func cpuTime() -> Double { cpuSeconds() }
+func median(_ body: () -> Void) -> (wall: Double, cpu: Double) { medianTime(runs: runs, body) }
 
-/// CPU seconds (user + system) of this process and of its waited-for children: robust when other work shares the cores.
-func cpuTime() -> Double {
-    var total = 0.0
-    for who in [RUSAGE_SELF.rawValue, RUSAGE_CHILDREN.rawValue] {
-        var usage = rusage()
-        getrusage(who, &usage)
-        total += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        total += Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-    return total
-}
-
-/// Median wall and CPU seconds of `runs` runs (CPU = user + system of this process and its children).
-func median(_ body: () -> Void) -> (wall: Double, cpu: Double) {
-    var walls: [Double] = [], cpus: [Double] = []
-    for _ in 0..<runs {
-        let start = now(), cpuStart = cpuTime()
-        body()
-        walls.append(now() - start)
-        cpus.append(cpuTime() - cpuStart)
-    }
-    return (walls.sorted()[runs / 2], cpus.sorted()[runs / 2])
-}
-
-let bench = sharedDirectory()
+guard let bench = sharedBenchDirectory() else { fail("cannot find shared/bench/genlog.py above \(#filePath)") }
 let temp = FileManager.default.temporaryDirectory
-let logPath = temp.appendingPathComponent("aoftop-logscan-\(size).log").path
+let logPath = generatedLog(size: size, bench: bench, name: "LogScanBenchmark")
 let logscan = temp.appendingPathComponent("aoftop-logscan-bin").path
-
-if let attributes = try? FileManager.default.attributesOfItem(atPath: logPath),
-   let bytes = attributes[.size] as? Int, bytes >= size {
-    print("reusing \(logPath)")
-} else {
-    print("generating \(size) bytes into \(logPath) …")
-    guard run("/usr/bin/env", ["python3", bench.appendingPathComponent("genlog.py").path, logPath, String(size)]).status == 0
-    else { fail("genlog.py failed") }
-}
 // `LogScanBenchmark BYTES aoftop-only`: just the scanner, for profiling (perf record).
 if CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "aoftop-only" {
     for _ in 0..<5 {

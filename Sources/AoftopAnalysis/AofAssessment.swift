@@ -20,9 +20,9 @@ public struct AofAssessment: Sendable, Equatable, Codable {
     public var growthPercent: Int64?
     public var thresholdPercent: Int?
     public var minSize: Int64?
-    /// Where `thresholdPercent` and `minSize` come from: `config` (CONFIG GET now) or `last-known` (read earlier
-    /// from this process; Redis or CONFIG cannot be read now); `nil` when unknown.
-    public var configSource: String?
+    /// Where `thresholdPercent` and `minSize` come from: CONFIG GET now, read earlier from this process, or (Redis
+    /// cannot be asked) the config file, command line or default the server started with; `nil` when unknown.
+    public var configSource: SettingOrigin?
     public var state: State
     public var lastBgrewriteStatus: String?
     /// Entries in the AOF directory (Redis 7 `appenddirname`) and how many are `.incr.aof`.
@@ -30,7 +30,7 @@ public struct AofAssessment: Sendable, Equatable, Codable {
     public var incrFiles: Int?
 
     public init(enabled: Bool? = nil, currentSize: Int64? = nil, baseSize: Int64? = nil, growthPercent: Int64? = nil,
-                thresholdPercent: Int? = nil, minSize: Int64? = nil, configSource: String? = nil,
+                thresholdPercent: Int? = nil, minSize: Int64? = nil, configSource: SettingOrigin? = nil,
                 state: State = .unknown, lastBgrewriteStatus: String? = nil, dirFiles: Int? = nil,
                 incrFiles: Int? = nil) {
         self.enabled = enabled
@@ -64,7 +64,8 @@ public struct AofAssessment: Sendable, Equatable, Codable {
         return Self.rewriteDue(current: currentSize, base: baseSize, percentage: thresholdPercent, minSize: minSize)
     }
 
-    init(redis: RedisSample?, directory: AofDirectorySample?, lastKnown: LastKnownRedis = LastKnownRedis()) {
+    init(redis: RedisSample?, directory: AofDirectorySample?, lastKnown: LastKnownRedis = LastKnownRedis(),
+         startup: ServerStartup? = nil) {
         state = .unknown
         dirFiles = directory?.files
         incrFiles = directory?.incrFiles
@@ -72,13 +73,20 @@ public struct AofAssessment: Sendable, Equatable, Codable {
         if let config, config.autoAofRewritePercentage != nil || config.autoAofRewriteMinSize != nil {
             thresholdPercent = config.autoAofRewritePercentage
             minSize = config.autoAofRewriteMinSize
-            configSource = "config"
+            configSource = .config
         } else if lastKnown.autoAofRewritePercentage != nil || lastKnown.autoAofRewriteMinSize != nil {
             thresholdPercent = lastKnown.autoAofRewritePercentage
             minSize = lastKnown.autoAofRewriteMinSize
-            configSource = "last-known"
+            configSource = .lastKnown
+        } else if let startup, let percentage = startup.autoAofRewritePercentage {
+            thresholdPercent = percentage.value
+            minSize = startup.autoAofRewriteMinSize?.value
+            configSource = percentage.origin
         }
-        guard let redis else { return }
+        guard let redis else {
+            enabled = startup?.appendonly?.value
+            return
+        }
         enabled = redis.aofEnabled ?? config?.appendonly
         currentSize = redis.aofCurrentSize
         baseSize = redis.aofBaseSize

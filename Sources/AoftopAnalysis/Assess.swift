@@ -24,10 +24,16 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let process = snapshot.process.value
     let log = snapshot.log.value
 
-    let limit = FdLimitAssessment(redis: redis, process: process, lastKnown: history.lastKnown)
-    let eta = ExhaustionEstimator(history: history, limit: limit).estimate(process: snapshot.process)
-    var aof = AofAssessment(redis: redis, directory: snapshot.aofDirectory.value, lastKnown: history.lastKnown)
-    let forks = ForkFailureAssessment(history: history, log: log, redis: redis, rewriteDue: aof.isDue ?? false)
+    let startup = snapshot.startup.value
+    // The log read back to this process's start line (not another process's: the pid must match when known).
+    let logHistory = log?.history.flatMap { h in h.pid == nil || process == nil || h.pid == process?.pid ? h : nil }
+    let settledHistory = logHistory.flatMap { $0.isSettled ? $0 : nil }
+    let limit = FdLimitAssessment(redis: redis, process: process, lastKnown: history.lastKnown, startup: startup,
+                                  log: settledHistory)
+    var aof = AofAssessment(redis: redis, directory: snapshot.aofDirectory.value, lastKnown: history.lastKnown,
+                            startup: startup)
+    let forks = ForkFailureAssessment(history: history, log: log, logHistory: logHistory, redis: redis,
+                                      rewriteDue: aof.isDue ?? false)
     let aofFailing = forks.inferredFromInfo
         || (history.lastAofForkFailureTime.map { snapshot.time.seconds(since: $0) <= 60 } ?? false)
     let throttled = history.lastRewriteLimitedTime.map {
@@ -37,12 +43,19 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
 
     // The ratchet shows at the limit: within RLIMIT's margin of either kind of limit.
     let nearLimit = limit.isExhausted || (limit.spare.map { $0 <= FdLimitAssessment.rlimitExhaustionMargin } ?? false)
-    let leak = LeakAssessment(history: history, census: process?.fds, eta: eta,
-                              aofForkFailures: log.map { $0.totals[.aofForkFailed] ?? 0 }, nearLimit: nearLimit)
+    // The leak is judged before the ETA so that a slow leak seen only in the log's history can still get one.
+    let liveEta = ExhaustionEstimator(history: history, limit: limit).estimate(process: snapshot.process)
+    let leak = LeakAssessment(history: history, census: process?.fds, eta: liveEta,
+                              aofForkFailures: log.map { $0.totals[.aofForkFailed] ?? 0 },
+                              aofForkFailuresSinceStart: settledHistory?.totals.map { $0[.aofForkFailed] ?? 0 },
+                              nearLimit: nearLimit)
+    let eta = liveEta.continued(with: settledHistory, leak: leak, limit: limit, now: snapshot.time)
     let activity = ProcessActivity(history: history, now: snapshot.time, logOK: log != nil)
-    let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version
+    let server = redis?.server ?? snapshot.source.server ?? settledHistory?.server ?? startup?.binary?.server
+    let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version ?? settledHistory?.version
+        ?? startup?.binary?.version
 
-    let facts = Facts(snapshot: snapshot, version: version, limit: limit, eta: eta, leak: leak, aof: aof,
+    let facts = Facts(snapshot: snapshot, server: server, version: version, limit: limit, eta: eta, leak: leak, aof: aof,
                       forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))
     let findings = Rules.findings(facts)
     let severity: Severity
@@ -56,6 +69,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     return Assessment(
         time: snapshot.time,
         pid: history.pid,
+        server: server,
         version: version,
         fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
         limit: limit, eta: eta, leak: leak, aof: aof, forkFailures: forks, process: activity,
@@ -65,6 +79,8 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
 /// Everything the rules look at, computed once.
 struct Facts {
     var snapshot: Snapshot
+    /// `redis` or `valkey`, from INFO, else the log's start banner, else the binary.
+    var server: String?
     var version: String?
     var limit: FdLimitAssessment
     var eta: ExhaustionEstimate
@@ -75,7 +91,5 @@ struct Facts {
     var forkFailingRecently: Bool
 
     var parsedVersion: RedisVersion? { version.flatMap(RedisVersion.init) }
-    var isValkey: Bool {
-        (snapshot.redis.value?.server ?? snapshot.source.server)?.lowercased() == "valkey"
-    }
+    var isValkey: Bool { server?.lowercased() == "valkey" }
 }

@@ -5,6 +5,9 @@ import AoftopModel
 public struct Assessment: Sendable, Equatable, Codable {
     public var time: Timestamp
     public var pid: Int32?
+    /// `redis` or `valkey`: INFO, else the log's start banner, else the binary.
+    public var server: String?
+    /// INFO, else what was read earlier from this process, else the log's start banner, else the binary's own.
     public var version: String?
     public var fds: FdFigures
     public var limit: FdLimitAssessment
@@ -20,12 +23,13 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var findings: [Finding]
     public var sources: SourceStatus
 
-    public init(time: Timestamp, pid: Int32?, version: String?, fds: FdFigures, limit: FdLimitAssessment,
+    public init(time: Timestamp, pid: Int32?, server: String? = nil, version: String?, fds: FdFigures, limit: FdLimitAssessment,
                 eta: ExhaustionEstimate, leak: LeakAssessment, aof: AofAssessment,
                 forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
                 diagnosis: String, findings: [Finding], sources: SourceStatus) {
         self.time = time
         self.pid = pid
+        self.server = server
         self.version = version
         self.fds = fds
         self.limit = limit
@@ -41,7 +45,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, pid, version, fds, limit, eta, leak, aof, process, severity, diagnosis, findings, sources
+        case time, pid, server, version, fds, limit, eta, leak, aof, process, severity, diagnosis, findings, sources
         case forkFailures = "fork_failures"
     }
 
@@ -49,6 +53,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(time, forKey: .time)
         try c.encode(pid, forKey: .pid)
+        try c.encode(server, forKey: .server)
         try c.encode(version, forKey: .version)
         try c.encode(fds, forKey: .fds)
         try c.encode(limit, forKey: .limit)

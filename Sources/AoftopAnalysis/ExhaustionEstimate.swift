@@ -21,22 +21,55 @@ public struct ExhaustionEstimate: Sendable, Equatable, Codable {
     public var seconds: Double?
     /// The slope the forecast uses, fds per second (rounded to 0.01).
     public var slopePerS: Double?
-    /// `short` (last 5 s) or `long` (last 60 s): the window whose slope is used.
-    public var window: String?
+    /// The window whose slope is used.
+    public var window: TrendWindow?
     /// Why the status is `unknown` or `warming-up`, or what corroborated a `rising`.
     public var reason: String?
+    /// `exhausted`: since when, by the log (the first refused client or rewrite pipe since the server started).
+    public var since: Timestamp?
 
-    public init(status: Status, seconds: Double? = nil, slopePerS: Double? = nil, window: String? = nil,
-                reason: String? = nil) {
+    public init(status: Status, seconds: Double? = nil, slopePerS: Double? = nil, window: TrendWindow? = nil,
+                reason: String? = nil, since: Timestamp? = nil) {
         self.status = status
         self.seconds = seconds
         self.slopePerS = slopePerS
         self.window = window
         self.reason = reason
+        self.since = since
     }
 
+    /// The live estimate, completed by the log's history: since when fds are exhausted, and an ETA for a leak too
+    /// slow (or too bursty) for the live windows, from the fork failures per hour the log shows and the fds each
+    /// one leaks.
+    func continued(with log: LogHistory?, leak: LeakAssessment, limit: FdLimitAssessment, now: Timestamp) -> ExhaustionEstimate {
+        guard let log else { return self }
+        var out = self
+        if status == .exhausted {
+            out.since = log.firstRefusal
+            return out
+        }
+        // Only a leak the log shows over a span the live windows cannot see (10 min or more); a fast one that just
+        // started is theirs, and a rate over a span the log does not cover would be diluted.
+        guard status == .flat || status == .warmingUp, leak.suspected, let perFailure = leak.fdsPerFailure, perFailure > 0,
+              let buckets = log.forkFailureBuckets, let first = log.firstForkFailure,
+              now.millisecondsSince1970 - first.millisecondsSince1970 >= Self.minHistorySpanMs,
+              let remaining = limit.remainingBeforeExhaustion else { return self }
+        for hours in [1, 6] {
+            let span = min(Int64(hours) * 3_600_000, now.millisecondsSince1970 - first.millisecondsSince1970)
+            guard let perHour = buckets.ratePerHour(lastMs: span, end: now), perHour > 0 else { continue }
+            let slope = perHour * perFailure / 3600
+            return ExhaustionEstimate(status: .rising, seconds: rounded(Double(remaining) / slope, 1),
+                                      slopePerS: rounded(slope, 4), window: .history,
+                                      reason: "\(rounded(perHour, 1)) fork failures/h in the log's last \(Rules.duration(Double(span) / 1000)) × \(rounded(perFailure, 1)) fds each")
+        }
+        return self
+    }
+
+    /// The least span of fork failures in the log that gets an ETA from the history.
+    static let minHistorySpanMs: Int64 = 600_000
+
     enum CodingKeys: String, CodingKey {
-        case status, seconds, window, reason
+        case status, seconds, window, reason, since
         case slopePerS = "slope_per_s"
     }
 
@@ -47,7 +80,18 @@ public struct ExhaustionEstimate: Sendable, Equatable, Codable {
         try c.encode(slopePerS, forKey: .slopePerS)
         try c.encode(window, forKey: .window)
         try c.encode(reason, forKey: .reason)
+        try c.encode(since, forKey: .since)
     }
+}
+
+/// The span of history a slope was measured over.
+public enum TrendWindow: String, Sendable, Codable {
+    /// The last 5 s of samples.
+    case short
+    /// The last 60 s of samples.
+    case long
+    /// The server's log since its start: fork failures per hour × fds leaked per failure.
+    case history
 }
 
 /// Trend detection over a short and a long window with Theil–Sen slopes.
@@ -84,7 +128,7 @@ public struct ExhaustionEstimator {
         let short = Trend(recent.filter { $0.0 >= (recent.last?.0 ?? 0) - Self.shortWindowMs })
         if limit.isExhausted {
             return ExhaustionEstimate(status: .exhausted, seconds: 0, slopePerS: short.map { rounded($0.totalSlope, 2) },
-                                      window: short == nil ? nil : "short")
+                                      window: short == nil ? nil : .short)
         }
         let sampleCount = history.points.lazy.filter { $0.fds != nil }.count
         guard sampleCount >= Self.minSamples,
@@ -96,17 +140,17 @@ public struct ExhaustionEstimator {
         // with holes only the free numbers below setsize count (leaked fds above it do not bring it closer).
         let remaining = Double(remainingFds)
         if let short, let why = short.risingReason(allowChurnRule: false) {
-            return rising(slope: short.totalSlope, remaining: remaining, window: "short", reason: why)
+            return rising(slope: short.totalSlope, remaining: remaining, window: .short, reason: why)
         }
         if let long = Trend(recent), long.spanMs >= Self.minLongSpanMs,
            let why = long.risingReason(allowChurnRule: true), (short?.totalSlope ?? 0) >= 0 {
-            return rising(slope: long.totalSlope, remaining: remaining, window: "long", reason: why)
+            return rising(slope: long.totalSlope, remaining: remaining, window: .long, reason: why)
         }
         return ExhaustionEstimate(status: .flat, slopePerS: rounded((short?.totalSlope ?? 0), 2),
-                                  window: short == nil ? nil : "short")
+                                  window: short == nil ? nil : .short)
     }
 
-    private func rising(slope: Double, remaining: Double, window: String, reason: String) -> ExhaustionEstimate {
+    private func rising(slope: Double, remaining: Double, window: TrendWindow, reason: String) -> ExhaustionEstimate {
         ExhaustionEstimate(status: .rising, seconds: rounded(max(0, remaining) / slope, 1),
                            slopePerS: rounded(slope, 2), window: window, reason: reason)
     }

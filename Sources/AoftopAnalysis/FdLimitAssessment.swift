@@ -30,15 +30,21 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
     public var rlimitSoft: Int?
     public var rlimitHard: Int?
     public var maxclients: Int?
-    /// `config` (CONFIG GET), `info` (INFO clients section), or `last-known` (read earlier from this process,
-    /// while Redis or CONFIG cannot be read now); `nil` when unknown.
-    public var maxclientsSource: String?
+    /// Where `maxclients` came from, most trusted first: CONFIG GET, INFO, read earlier from this process, what the
+    /// server logged at start (`evidence`), its command line, its config file, that version's default.
+    public var maxclientsSource: SettingOrigin?
+    /// `evidence` when a refused client's fd number set `setsize` (lower than any setting implies), else
+    /// `maxclientsSource`.
+    public var setsizeSource: SettingOrigin?
+    /// Why the evidence overrides the settings, one line (`a client was refused at fd 2128 (log, 14:31:02)…`).
+    public var evidence: String?
     /// Room left before the binding limit: free fd numbers below setsize (event loop; a lower bound when more
     /// than `FdCensus.maxHoles` free numbers lie below it), or `rlimit_soft − total` (RLIMIT). Never negative.
     public var spare: Int?
 
     public init(effective: Int? = nil, binding: LimitBinding = .unknown, setsize: Int? = nil, rlimitSoft: Int? = nil,
-                rlimitHard: Int? = nil, maxclients: Int? = nil, maxclientsSource: String? = nil, spare: Int? = nil) {
+                rlimitHard: Int? = nil, maxclients: Int? = nil, maxclientsSource: SettingOrigin? = nil,
+                setsizeSource: SettingOrigin? = nil, evidence: String? = nil, spare: Int? = nil) {
         self.effective = effective
         self.binding = binding
         self.setsize = setsize
@@ -46,21 +52,41 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
         self.rlimitHard = rlimitHard
         self.maxclients = maxclients
         self.maxclientsSource = maxclientsSource
+        self.setsizeSource = setsizeSource ?? maxclientsSource
+        self.evidence = evidence
         self.spare = spare
     }
 
-    init(redis: RedisSample?, process: ProcSample?, lastKnown: LastKnownRedis = LastKnownRedis()) {
-        if let configured = redis?.config.value?.maxclients {
-            maxclients = configured
-            maxclientsSource = "config"
-        } else if let info = redis?.maxclients {
-            maxclients = info
-            maxclientsSource = "info"
-        } else if let known = lastKnown.maxclients {
-            maxclients = known
-            maxclientsSource = "last-known"
+    /// `CONFIG_MIN_RESERVED_FDS`: Redis asks for RLIMIT_NOFILE ≥ maxclients + 32 at start.
+    public static let reservedFds = 32
+
+    init(redis: RedisSample?, process: ProcSample?, lastKnown: LastKnownRedis = LastKnownRedis(),
+         startup: ServerStartup? = nil, log: LogHistory? = nil) {
+        let candidates: [(Int?, SettingOrigin)] = [
+            (redis?.config.value?.maxclients, .config),
+            (redis?.maxclients, .info),
+            (lastKnown.maxclients, .lastKnown),
+            // What the server did at start: it raised RLIMIT_NOFILE to exactly maxclients + 32, or cut maxclients.
+            (log?.maxclientsReducedTo ?? log?.openFilesRaisedTo.map { $0 - Self.reservedFds }, .evidence),
+            (startup?.maxclients?.value, startup?.maxclients?.origin ?? .configFile),
+            // Started without a config file, by its own log: the built-in default, unless the command line set it.
+            (log?.startedWithoutConfigFile == true ? Self.defaultMaxclients : nil, .defaultValue),
+        ]
+        if let (value, origin) = candidates.first(where: { $0.0 != nil }) {
+            maxclients = value
+            maxclientsSource = origin
         }
         setsize = maxclients.map { $0 + Self.eventLoopReserve }
+        setsizeSource = maxclientsSource
+        // Redis refuses fd numbers ≥ setsize, so a refused fd proves the event loop is at most that large, whatever
+        // a setting says (`CONFIG SET maxclients` at runtime, a config file edited since the start).
+        let setting = maxclientsSource?.rawValue ?? "a setting"
+        for (refused, how) in Self.refusals(log: log, process: process) where refused < (setsize ?? .max) {
+            let implied = setsize.map { ": below the setsize \($0) that \(setting) implies" } ?? ""
+            evidence = how + implied
+            setsize = refused
+            setsizeSource = .evidence
+        }
         rlimitSoft = process?.limits.soft
         rlimitHard = process?.limits.hard
         binding = .unknown
@@ -113,11 +139,30 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
     /// Fds that can still be opened before the binding limit is reached: what an ETA divides by the slope.
     public var remainingBeforeExhaustion: Int? { spare.map { max(0, $0 - exhaustionMargin) } }
 
+    /// Fd numbers the server refused to register, with how that is known: `fd=N` in its log (≤ 5.x), and aoftop's
+    /// own connections it accepted and never answered (≥ 6.0 leave them open and silent). One such connection could
+    /// be a coincidence (a slow command right after the accept); two cannot.
+    static func refusals(log: LogHistory?, process: ProcSample?) -> [(Int, String)] {
+        var out: [(Int, String)] = []
+        if let refused = log?.lowestRefusedFd {
+            let when = log?.firstRefusal.map { ", first refusal \($0.iso8601)" } ?? ""
+            out.append((refused, "a client was refused at fd \(refused) (log\(when))"))
+        }
+        if let unserved = process?.unservedConnectionFds, unserved.count >= 2, let lowest = unserved.min() {
+            out.append((lowest, "\(unserved.count) of aoftop's connections were accepted at fd ≥ \(lowest) and never answered"))
+        }
+        return out.sorted { $0.0 > $1.0 }
+    }
+
+    /// Redis's and Valkey's `maxclients` when no config sets it (2.6 through 8.x).
+    public static let defaultMaxclients = 10_000
+
     enum CodingKeys: String, CodingKey {
-        case effective, binding, setsize, maxclients, spare
+        case effective, binding, setsize, maxclients, spare, evidence
         case rlimitSoft = "rlimit_soft"
         case rlimitHard = "rlimit_hard"
         case maxclientsSource = "maxclients_source"
+        case setsizeSource = "setsize_source"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -129,6 +174,8 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
         try c.encode(rlimitHard, forKey: .rlimitHard)
         try c.encode(maxclients, forKey: .maxclients)
         try c.encode(maxclientsSource, forKey: .maxclientsSource)
+        try c.encode(setsizeSource, forKey: .setsizeSource)
+        try c.encode(evidence, forKey: .evidence)
         try c.encode(spare, forKey: .spare)
     }
 }

@@ -38,18 +38,22 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
     /// INFO says the last rewrite failed (`aof_last_bgrewrite_status:err`) while a rewrite is due and neither
     /// `aof_rewrites` nor `total_forks` rose over the window: forks are failing even if the log is not read.
     public var inferredFromInfo: Bool
+    /// Since the server process started, from its log read back to the start line; `nil` without a log.
+    public var sinceStart: ForkFailureHistory?
 
     public init(total: Int? = nil, aof: Int? = nil, rdb: Int? = nil, perMinute: Double? = nil,
-                last: ForkFailureEvent? = nil, inferredFromInfo: Bool = false) {
+                last: ForkFailureEvent? = nil, inferredFromInfo: Bool = false, sinceStart: ForkFailureHistory? = nil) {
         self.total = total
         self.aof = aof
         self.rdb = rdb
         self.perMinute = perMinute
         self.last = last
         self.inferredFromInfo = inferredFromInfo
+        self.sinceStart = sinceStart
     }
 
-    init(history: AnalysisHistory, log: LogSample?, redis: RedisSample?, rewriteDue: Bool) {
+    init(history: AnalysisHistory, log: LogSample?, logHistory: LogHistory? = nil, redis: RedisSample?, rewriteDue: Bool) {
+        sinceStart = logHistory.map(ForkFailureHistory.init)
         if let log {
             aof = log.totals[.aofForkFailed] ?? 0
             rdb = log.totals[.rdbForkFailed] ?? 0
@@ -88,6 +92,7 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
         case total, aof, rdb, last
         case perMinute = "per_minute"
         case inferredFromInfo = "inferred_from_info"
+        case sinceStart = "since_start"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -98,5 +103,98 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
         try c.encode(perMinute, forKey: .perMinute)
         try c.encode(last, forKey: .last)
         try c.encode(inferredFromInfo, forKey: .inferredFromInfo)
+        try c.encode(sinceStart, forKey: .sinceStart)
+    }
+}
+
+/// Fork failures since the server process started, as its log tells them: what an aoftop started in the middle
+/// of an incident knows from its first sample on.
+public struct ForkFailureHistory: Sendable, Equatable, Codable {
+    /// `reading` until the log has been read back (counts `nil` meanwhile), then `complete` or `start-not-found`.
+    public var state: LogHistory.State
+    /// Why the read-back failed or found no start line.
+    public var reason: String?
+    public var processStart: Timestamp?
+    public var total: Int?
+    public var aof: Int?
+    public var rdb: Int?
+    public var first: Timestamp?
+    public var last: Timestamp?
+    /// Failures per hour over the last hour of the log, and over the whole span since the first failure.
+    public var perHourLastHour: Double?
+    public var perHourOverall: Double?
+    /// Out of fds since (the first refused client or rewrite pipe since the start).
+    public var refusingSince: Timestamp?
+    /// Failures per bucket since the first one (for a sparkline), oldest first, and the bucket width.
+    public var buckets: [Int]
+    public var bucketSeconds: Int?
+    /// Bytes of log read back so far (progress while `reading`).
+    public var bytesRead: UInt64
+
+    public init(state: LogHistory.State, reason: String? = nil, processStart: Timestamp? = nil, total: Int? = nil,
+                aof: Int? = nil, rdb: Int? = nil, first: Timestamp? = nil, last: Timestamp? = nil,
+                perHourLastHour: Double? = nil, perHourOverall: Double? = nil, refusingSince: Timestamp? = nil,
+                buckets: [Int] = [], bucketSeconds: Int? = nil, bytesRead: UInt64 = 0) {
+        self.state = state
+        self.reason = reason
+        self.processStart = processStart
+        self.total = total
+        self.aof = aof
+        self.rdb = rdb
+        self.first = first
+        self.last = last
+        self.perHourLastHour = perHourLastHour
+        self.perHourOverall = perHourOverall
+        self.refusingSince = refusingSince
+        self.buckets = buckets
+        self.bucketSeconds = bucketSeconds
+        self.bytesRead = bytesRead
+    }
+
+    init(_ history: LogHistory) {
+        self.init(state: history.state, reason: history.reason, bytesRead: history.bytesRead)
+        guard history.isSettled, let totals = history.totals else { return }
+        processStart = history.processStart
+        aof = totals[.aofForkFailed] ?? 0
+        rdb = totals[.rdbForkFailed] ?? 0
+        total = (aof ?? 0) + (rdb ?? 0)
+        first = history.firstForkFailure
+        last = history.lastForkFailure
+        refusingSince = history.firstRefusal
+        if let buckets = history.forkFailureBuckets, let last = history.lastForkFailure, let first = history.firstForkFailure {
+            self.buckets = buckets.counts
+            bucketSeconds = Int(buckets.widthMs / 1000)
+            perHourLastHour = buckets.ratePerHour(lastMs: 3_600_000, end: last).map { rounded($0, 1) }
+            let span = max(last.millisecondsSince1970 - first.millisecondsSince1970, 60_000)
+            perHourOverall = rounded(Double(total ?? 0) * 3_600_000 / Double(span), 1)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, reason, total, aof, rdb, first, last, buckets
+        case processStart = "process_start"
+        case perHourLastHour = "per_hour_last_hour"
+        case perHourOverall = "per_hour_overall"
+        case refusingSince = "refusing_since"
+        case bucketSeconds = "bucket_seconds"
+        case bytesRead = "bytes_read"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(state, forKey: .state)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(processStart, forKey: .processStart)
+        try c.encode(total, forKey: .total)
+        try c.encode(aof, forKey: .aof)
+        try c.encode(rdb, forKey: .rdb)
+        try c.encode(first, forKey: .first)
+        try c.encode(last, forKey: .last)
+        try c.encode(perHourLastHour, forKey: .perHourLastHour)
+        try c.encode(perHourOverall, forKey: .perHourOverall)
+        try c.encode(refusingSince, forKey: .refusingSince)
+        try c.encode(buckets, forKey: .buckets)
+        try c.encode(bucketSeconds, forKey: .bucketSeconds)
+        try c.encode(bytesRead, forKey: .bytesRead)
     }
 }

@@ -9,7 +9,7 @@ import AoftopModel
 public struct LastKnownRedis: Sendable, Equatable {
     public var maxclients: Int?
     /// Where `maxclients` was read: `config` (CONFIG GET) or `info` (INFO clients section).
-    public var maxclientsSource: String?
+    public var maxclientsSource: SettingOrigin?
     public var autoAofRewritePercentage: Int?
     public var autoAofRewriteMinSize: Int64?
     public var hz: Int?
@@ -17,7 +17,7 @@ public struct LastKnownRedis: Sendable, Equatable {
     /// When any of these was last read.
     public var time: Timestamp?
 
-    public init(maxclients: Int? = nil, maxclientsSource: String? = nil, autoAofRewritePercentage: Int? = nil,
+    public init(maxclients: Int? = nil, maxclientsSource: SettingOrigin? = nil, autoAofRewritePercentage: Int? = nil,
                 autoAofRewriteMinSize: Int64? = nil, hz: Int? = nil, version: String? = nil, time: Timestamp? = nil) {
         self.maxclients = maxclients
         self.maxclientsSource = maxclientsSource
@@ -33,10 +33,10 @@ public struct LastKnownRedis: Sendable, Equatable {
         let config = redis.config.value
         if let configured = config?.maxclients {
             maxclients = configured
-            maxclientsSource = "config"
+            maxclientsSource = .config
         } else if let info = redis.maxclients {
             maxclients = info
-            maxclientsSource = "info"
+            maxclientsSource = .info
         }
         autoAofRewritePercentage = config?.autoAofRewritePercentage ?? autoAofRewritePercentage
         autoAofRewriteMinSize = config?.autoAofRewriteMinSize ?? autoAofRewriteMinSize

@@ -30,8 +30,10 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
         self.ratchet = ratchet
     }
 
+    /// `aofForkFailuresSinceStart`: from the log read back to the server's start line, when known; it pairs with
+    /// every pipe above the baseline, however late aoftop started.
     init(history: AnalysisHistory, census: FdCensus?, eta: ExhaustionEstimate, aofForkFailures: Int?,
-         nearLimit: Bool) {
+         aofForkFailuresSinceStart: Int? = nil, nearLimit: Bool) {
         guard let census, let baseline = history.baselinePipes else {
             self.init()
             return
@@ -43,7 +45,9 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
         // Fork failures since the (re)start pair with the pipes gained since then; a single snapshot (or no
         // failures in the history) falls back on the log's totals against all pipes above a nominal 2.
         var perFailure: Double?
-        if let now = aofForkFailures, let before = history.first?.aofForkFailures, now - before >= 2, excess >= 2 {
+        if let sinceStart = aofForkFailuresSinceStart, sinceStart >= 2, excess >= 2 {
+            perFailure = Double(excess) / Double(sinceStart)
+        } else if let now = aofForkFailures, let before = history.first?.aofForkFailures, now - before >= 2, excess >= 2 {
             perFailure = Double(excess) / Double(now - before)
         } else if let now = aofForkFailures, now >= 2, pairs >= Self.abnormalSelfHeldPairs {
             perFailure = Double(max(0, census.pipes - 2)) / Double(now)

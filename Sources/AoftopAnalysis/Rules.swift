@@ -46,9 +46,12 @@ public enum Rules {
         case .exhausted:
             out.append(exhaustedFinding(f))
         case .rising:
-            let seconds = Int((f.eta.seconds ?? 0).rounded())
+            let slope = f.eta.slopePerS ?? 0
+            // A slow leak read from the log: per hour, the way it was measured.
+            let rate = f.eta.window == .history ? "+\(format(slope * 3600)) fds/h from the log's fork failures"
+                                                : "+\(format(slope)) fds/s"
             out.append(Finding(code: .fdExhaustionImminent, severity: fdSeverity,
-                headline: "fd exhaustion in \(seconds) s (+\(format(f.eta.slopePerS ?? 0)) fds/s, \(roomText(f)))"))
+                headline: "fd exhaustion in \(duration(f.eta.seconds ?? 0)) (\(rate), \(roomText(f)))"))
         default:
             break
         }
@@ -125,6 +128,14 @@ public enum Rules {
     }
 
     private static func exhaustedFinding(_ f: Facts) -> Finding {
+        var finding = exhaustedState(f)
+        // From the log read back to the start: how long this has lasted, and what proved the limit.
+        if let since = f.eta.since { finding.headline += ", refusing clients since \(since.iso8601)" }
+        if let evidence = f.limit.evidence { finding.headline += "; \(evidence)" }
+        return finding
+    }
+
+    private static func exhaustedState(_ f: Facts) -> Finding {
         let refused = "new clients are refused until Redis restarts"
         guard let fds = f.snapshot.process.value?.fds else {
             return Finding(code: .fdExhausted, severity: .critical, headline: "fds exhausted", remedy: refused)
@@ -162,6 +173,16 @@ public enum Rules {
 
     private static func fds(_ count: Int) -> String { count == 1 ? "fd" : "fds" }
 
+    /// Seconds up to 1,000 (what a live leak's ETA is), then minutes, hours or days.
+    static func duration(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<1000: "\(Int(seconds.rounded())) s"
+        case ..<(3 * 3600): "\(Int((seconds / 60).rounded())) min"
+        case ..<(3 * 86400): "\(format(rounded(seconds / 3600, 1))) h"
+        default: "\(format(rounded(seconds / 86400, 1))) days"
+        }
+    }
+
     private static func forkHeadline(_ f: Facts) -> String {
         var text = "fork failing"
         if let rate = f.forks.perMinute, rate > 0 { text += ": \(format(rate))/min" }
@@ -187,6 +208,11 @@ public enum Rules {
         if let reason = f.snapshot.log.failureReason {
             out.append(Finding(code: .sourceFailed, severity: .warning,
                                headline: "no log reading: \(reason) — fork failures unknown"))
+        }
+        // Only when Redis cannot be asked do the start-up settings matter (a rewritten process title is the default).
+        if f.snapshot.redis.value == nil, let reason = f.snapshot.startup.failureReason {
+            out.append(Finding(code: .sourceFailed, severity: .warning,
+                               headline: "no start-up settings: \(reason) — limits from evidence only"))
         }
         if let reason = f.snapshot.aofDirectory.failureReason {
             out.append(Finding(code: .sourceFailed, severity: .warning,

@@ -37,23 +37,28 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     public var aofDirectory: State
     /// `CONFIG GET` (renamed away or denied by ACL leaves INFO alone); `not_configured` without a Redis reading.
     public var config: State
+    /// What the process was started with (config file, command line, binary), read without Redis.
+    public var startup: State
 
-    public init(redis: State, process: State, log: State, aofDirectory: State, config: State) {
+    public init(redis: State, process: State, log: State, aofDirectory: State, config: State,
+                startup: State = State(status: "not_configured")) {
         self.redis = redis
         self.process = process
         self.log = log
         self.aofDirectory = aofDirectory
         self.config = config
+        self.startup = startup
     }
 
     init(_ snapshot: Snapshot) {
         self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: State(snapshot.log),
                   aofDirectory: State(snapshot.aofDirectory),
-                  config: snapshot.redis.value.map { State($0.config) } ?? State(status: "not_configured"))
+                  config: snapshot.redis.value.map { State($0.config) } ?? State(status: "not_configured"),
+                  startup: State(snapshot.startup))
     }
 
     enum CodingKeys: String, CodingKey {
-        case redis, process, log, config
+        case redis, process, log, config, startup
         case aofDirectory = "aof_directory"
     }
 }

@@ -115,6 +115,17 @@ struct InstanceSeries {
                     .increment(by: Int64(count))
             }
         }
+        if let since = a.forkFailures.sinceStart, since.state == .complete {
+            // A gauge, not a counter: it counts from the server's start line, read back from the log at once.
+            let help = "Fork-failure lines in the Redis log since the server process started (read back to its start line)"
+            for (kind, count) in [("aof", since.aof), ("rdb", since.rdb)] {
+                if let count { gauge("fork_failures_since_process_start", help, Double(count), [("kind", kind)]) }
+            }
+        }
+        if let since = a.eta.since {
+            gauge("fd_exhausted_since_timestamp_seconds", "When the log first showed a client or rewrite pipe refused for lack of fds",
+                  since.secondsSince1970)
+        }
         // Only while INFO answers: during an outage the server kind is not known, and a guessed `redis` for a
         // Valkey server would swap the series.
         if let version = a.version, let server = snapshot.source.server {

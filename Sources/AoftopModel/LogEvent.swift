@@ -29,6 +29,8 @@ public enum LogEventKind: String, Sendable, Codable, CaseIterable, CodingKeyRepr
     case maxclientsReduced = "maxclients-reduced"
     /// `Server started`, `Redis version=… just started`, `Ready to accept connections`.
     case serverStart = "server-start"
+    /// `Warning: no config file specified, using the default config`: started on defaults and options alone.
+    case noConfigFile = "no-config-file"
     /// `Redis is now ready to exit, bye bye...`, `Received SIGTERM scheduling shutdown...`.
     case serverShutdown = "server-shutdown"
     case other = "other"
@@ -106,10 +108,13 @@ public struct LogSample: Sendable, Codable, Equatable {
     public var rotations: Int
     /// Time of the newest line that carried one.
     public var lastLineTime: Timestamp?
+    /// The log read back to the process's start line; `nil` when not asked for (replay of older recordings,
+    /// `replay --log`, a follower with no process to look for).
+    public var history: LogHistory?
 
     public init(path: String, fileState: FileState, events: [LogEvent] = [], droppedEvents: Int = 0,
                 totals: [LogEventKind: Int] = [:], linesRead: Int = 0, bytesRead: UInt64 = 0, rotations: Int = 0,
-                lastLineTime: Timestamp? = nil) {
+                lastLineTime: Timestamp? = nil, history: LogHistory? = nil) {
         self.path = path
         self.fileState = fileState
         self.events = events
@@ -119,10 +124,11 @@ public struct LogSample: Sendable, Codable, Equatable {
         self.bytesRead = bytesRead
         self.rotations = rotations
         self.lastLineTime = lastLineTime
+        self.history = history
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, events, totals, rotations
+        case path, events, totals, rotations, history
         case fileState = "file_state"
         case droppedEvents = "dropped_events"
         case linesRead = "lines_read"

@@ -11,9 +11,13 @@ public struct ProcSample: Sendable, Codable, Equatable {
     public var clockTicksPerSecond: Int
     public var fds: FdCensus
     public var limits: FdLimits
+    /// Fd numbers at which the process holds aoftop's own earlier connections that it accepted and never
+    /// answered: a Redis whose event loop is full (fd ≥ setsize) leaves such clients open and silent, so the
+    /// lowest of them bounds the event loop's size. `nil` when there was no such connection.
+    public var unservedConnectionFds: [Int]?
 
     public init(pid: Int32, command: String, startTicks: UInt64, cpuTicks: UInt64, clockTicksPerSecond: Int,
-                fds: FdCensus, limits: FdLimits) {
+                fds: FdCensus, limits: FdLimits, unservedConnectionFds: [Int]? = nil) {
         self.pid = pid
         self.command = command
         self.startTicks = startTicks
@@ -21,10 +25,12 @@ public struct ProcSample: Sendable, Codable, Equatable {
         self.clockTicksPerSecond = clockTicksPerSecond
         self.fds = fds
         self.limits = limits
+        self.unservedConnectionFds = unservedConnectionFds
     }
 
     private enum CodingKeys: String, CodingKey {
         case pid, command, fds, limits
+        case unservedConnectionFds = "unserved_connection_fds"
         case startTicks = "start_ticks"
         case cpuTicks = "cpu_ticks"
         case clockTicksPerSecond = "clock_ticks_per_second"

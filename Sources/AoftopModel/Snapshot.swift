@@ -9,21 +9,36 @@ public struct Snapshot: Sendable, Codable, Equatable {
     public var log: Reading<LogSample>
     /// Files in the AOF directory (Redis 7 `appenddirname`); the incr-file storm shows here.
     public var aofDirectory: Reading<AofDirectorySample>
+    /// What the process was started with (binary, config file, command line), read without Redis.
+    public var startup: Reading<ServerStartup>
 
     public init(time: Timestamp, source: SourceIdentity,
                 redis: Reading<RedisSample> = .notConfigured, process: Reading<ProcSample> = .notConfigured,
-                log: Reading<LogSample> = .notConfigured, aofDirectory: Reading<AofDirectorySample> = .notConfigured) {
+                log: Reading<LogSample> = .notConfigured, aofDirectory: Reading<AofDirectorySample> = .notConfigured,
+                startup: Reading<ServerStartup> = .notConfigured) {
         self.time = time
         self.source = source
         self.redis = redis
         self.process = process
         self.log = log
         self.aofDirectory = aofDirectory
+        self.startup = startup
     }
 
     private enum CodingKeys: String, CodingKey {
-        case time, source, redis, process, log
+        case time, source, redis, process, log, startup
         case aofDirectory = "aof_directory"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        // Recordings made before `startup` existed must replay: it is then simply not configured.
+        self.init(time: try c.decode(Timestamp.self, forKey: .time), source: try c.decode(SourceIdentity.self, forKey: .source),
+                  redis: try c.decode(Reading<RedisSample>.self, forKey: .redis),
+                  process: try c.decode(Reading<ProcSample>.self, forKey: .process),
+                  log: try c.decode(Reading<LogSample>.self, forKey: .log),
+                  aofDirectory: try c.decode(Reading<AofDirectorySample>.self, forKey: .aofDirectory),
+                  startup: try c.decodeIfPresent(Reading<ServerStartup>.self, forKey: .startup) ?? .notConfigured)
     }
 }
 

@@ -9,18 +9,22 @@ public struct CollectionTarget: Sendable {
     public var timeout: Double
     public var pid: Int32?
     public var logPath: String?
+    /// The server's config file as the operator named it (`--config`): wins over what `/proc` suggests.
+    public var configFile: String?
     /// How much of an existing log to read at start.
     public var logBacklogBytes: Int
     /// `/proc`, or a fake tree in tests.
     public var procRoot: String
 
     public init(endpoint: RedisEndpoint?, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
-                pid: Int32? = nil, logPath: String? = nil, logBacklogBytes: Int = 64 * 1024, procRoot: String = "/proc") {
+                pid: Int32? = nil, logPath: String? = nil, configFile: String? = nil, logBacklogBytes: Int = 64 * 1024,
+                procRoot: String = "/proc") {
         self.endpoint = endpoint
         self.credentials = credentials
         self.timeout = timeout
         self.pid = pid
         self.logPath = logPath
+        self.configFile = configFile
         self.logBacklogBytes = logBacklogBytes
         self.procRoot = procRoot
     }

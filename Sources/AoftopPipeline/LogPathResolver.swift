@@ -11,7 +11,7 @@ public enum LogPathResolver {
 
     public static func resolve(logfile: String?, dir: String?, processWorkingDirectory: String?) -> Resolution {
         guard let logfile else {
-            return .unavailable("log path unknown (CONFIG GET unavailable): pass --log PATH")
+            return .unavailable("log path unknown (no CONFIG GET, config file unknown): pass --log PATH or --config PATH")
         }
         if logfile.isEmpty {
             return .unavailable("Redis logs to standard output (logfile \"\"): pass --log PATH if it is captured to a file")

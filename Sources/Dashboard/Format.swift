@@ -1,4 +1,5 @@
 import AoftopModel
+import TextGrid
 
 /// Number, size, duration and time formatting. Unknown values are `?`, never 0. No locale: output is the same
 /// on every machine (golden tests, ssh sessions with odd `LANG`).
@@ -102,6 +103,25 @@ public enum Format {
     }
 
     /// Pads or cuts `text` to exactly `width` columns, right-aligned: fixed-width numeric fields keep rows stable.
+    /// Where a setting came from, when not from Redis itself (now or earlier): `conf file`, `cmdline`, `default`,
+    /// `proven`; `nil` for CONFIG, INFO and last-known values, which need no label.
+    static func origin(_ origin: SettingOrigin?) -> String? {
+        switch origin {
+        case .configFile?: "conf file"
+        case .commandLine?: "cmdline"
+        case .defaultValue?: "default"
+        case .evidence?: "proven"
+        case .config?, .info?, .lastKnown?, nil: nil
+        }
+    }
+
+    /// `text` followed by `suffix` when both fit in `width` columns, else `text` alone: a label is worth showing
+    /// only whole.
+    static func withSuffix(_ text: String, _ suffix: String?, width: Int) -> String {
+        guard let suffix, CharacterWidth.of(text + suffix) <= width else { return text }
+        return text + suffix
+    }
+
     static func right(_ text: String, _ width: Int) -> String {
         let w = text.count
         return w >= width ? text : String(repeating: " ", count: width - w) + text

@@ -10,11 +10,20 @@ public final class LogFileReader {
     public let modified: Timestamp
     private let fd: Int32
     private let bufferBytes: Int
+    /// Read only this many bytes from the start, and only the lines that end within them.
+    private let limit: Int64?
 
     /// Opens `path`; `verb` names the operation in the error (`cannot scan X: not a regular file`).
-    public init(path: String, bufferBytes: Int = 1 << 20, verb: String = "read") throws(LogScanError) {
+    public convenience init(path: String, bufferBytes: Int = 1 << 20, verb: String = "read") throws(LogScanError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno)) }
+        try self.init(descriptor: fd, path: path, bufferBytes: bufferBytes, verb: verb)
+    }
+
+    /// Takes ownership of `fd`, an open descriptor of `path` (read from offset 0 with `pread`). With `limit`, only
+    /// the complete lines within its first `limit` bytes are handed out.
+    public init(descriptor fd: Int32, path: String, limit: Int64? = nil, bufferBytes: Int = 1 << 20,
+                verb: String = "read") throws(LogScanError) {
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let code = errno
@@ -27,6 +36,7 @@ public final class LogFileReader {
         }
         self.path = path
         self.fd = fd
+        self.limit = limit
         self.bufferBytes = max(4096, bufferBytes)
         self.modified = Timestamp(millisecondsSince1970: Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000)
     }
@@ -45,13 +55,17 @@ public final class LogFileReader {
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var have = 0
         var skipping = false // inside a line longer than the buffer, already handed out
+        var offset: Int64 = 0
         while true {
-            let got = read(fd, base + have, bufferBytes - have)
+            let want = limit.map { Int(max(0, min(Int64(bufferBytes - have), $0 - offset))) } ?? (bufferBytes - have)
+            if want == 0 && limit != nil { return } // a partial line at the limit belongs to whoever reads on
+            let got = pread(fd, base + have, want, off_t(offset))
             if got < 0 {
                 if errno == EINTR { continue }
                 throw LogScanError(description: LogFollower.readFailure(path: path, errno: errno))
             }
             if got == 0 { break }
+            offset += Int64(got)
             have += got
             var start = 0
             while start < have, let hit = memchr(base + start, 0x0A, have - start) {

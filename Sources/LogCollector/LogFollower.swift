@@ -39,6 +39,12 @@ public final class LogFollower {
     public private(set) var state: LogSample.FileState = .waitingForFile
     /// Rotations seen since the follower started.
     public private(set) var rotations = 0
+    /// The first file followed and its size when it was opened: lines that end within it were already in the log
+    /// when the follower started (the backlog, and what a read-back of the history covers).
+    public private(set) var initialFile: (device: UInt64, inode: UInt64, size: Int64)?
+    /// During an `onLine` call: the line was in the file before the follower started (it ends within
+    /// `initialFile.size` of the initial file).
+    public private(set) var lineIsBacklog = false
 
     private var fd: Int32 = -1
     private var device: UInt64 = 0
@@ -84,6 +90,7 @@ public final class LogFollower {
             var info = stat()
             if fstat(fd, &info) == 0, Int64(info.st_size) < offset {
                 flushPending(onLine)
+                initialFile = initialFile.map { ($0.device, $0.inode, 0) } // copytruncate: nothing left from before
                 offset = 0
                 rotations += 1
                 status.rotations += 1
@@ -118,6 +125,14 @@ public final class LogFollower {
         }
         status.state = state
         return status
+    }
+
+    /// A new descriptor for the file being followed (the caller closes it), so it can be read back from its start
+    /// even if it is renamed meanwhile; `nil` before a file was opened.
+    public func duplicateDescriptor() -> Int32? {
+        guard fd >= 0 else { return nil }
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        return copy >= 0 ? copy : nil
     }
 
     /// Reads what is new and returns the complete lines as owned bytes.
@@ -167,6 +182,7 @@ public final class LogFollower {
             return .failed("cannot read \(path): \(what)")
         }
         let sameFile = hadFile && device == UInt64(info.st_dev) && inode == UInt64(info.st_ino)
+        if initialFile == nil { initialFile = (UInt64(info.st_dev), UInt64(info.st_ino), applyBacklog ? Int64(info.st_size) : 0) }
         fd = descriptor
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
@@ -201,17 +217,20 @@ public final class LogFollower {
                 return .failed(LogFollower.readFailure(path: path, errno: code))
             }
             if got == 0 { return .endOfFile }
+            let chunkOffset = offset
             offset += Int64(got)
             budget -= got
             bytesRead += got
-            split(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), onLine)
+            split(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), at: chunkOffset, onLine)
         }
         return .budgetExhausted
     }
 
-    /// Cuts a chunk into lines, carrying a partial last line (bounded by `maxLineBytes`) to the next chunk.
-    private func split(_ chunk: UnsafeRawBufferPointer, _ onLine: (UnsafeRawBufferPointer) -> Void) {
+    /// Cuts a chunk read at file offset `chunkOffset` into lines, carrying a partial last line (bounded by
+    /// `maxLineBytes`) to the next chunk.
+    private func split(_ chunk: UnsafeRawBufferPointer, at chunkOffset: Int64, _ onLine: (UnsafeRawBufferPointer) -> Void) {
         guard let base = chunk.baseAddress else { return }
+        let backlogEnd = initialFile.flatMap { $0.device == device && $0.inode == inode ? $0.size : nil } ?? -1
         var start = 0
         while start < chunk.count {
             guard let hit = memchr(base + start, 0x0A, chunk.count - start) else {
@@ -219,6 +238,7 @@ public final class LogFollower {
                 return
             }
             let end = UnsafeRawPointer(hit) - base
+            lineIsBacklog = chunkOffset + Int64(end) + 1 <= backlogEnd
             if skipToNewline {
                 skipToNewline = false
             } else if pending.isEmpty && !overflow {
@@ -254,6 +274,7 @@ public final class LogFollower {
 
     /// At a rotation the old file's unterminated last line will never be completed: emit what there is.
     private func flushPending(_ onLine: (UnsafeRawBufferPointer) -> Void) {
+        lineIsBacklog = false
         if !pending.isEmpty && !skipToNewline { pending.withUnsafeBytes { emit($0, onLine) } }
         resetLineState()
     }

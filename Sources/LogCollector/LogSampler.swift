@@ -19,9 +19,24 @@ public final class LogSampler {
     private var linesRead = 0
     private var bytesRead: UInt64 = 0
     private var lastLineTime: Timestamp?
+    private let history: HistoryRequest?
+    private var historyLoader: LogHistoryLoader?
+    /// The lines read after the backlog (new since the follower started), counted the way the history is.
+    private var live: LogHistoryTally?
+
+    /// Asks the sampler to read the log back to a process's start line (`pid` nil: the last start line of any).
+    public struct HistoryRequest: Sendable {
+        public var pid: Int32?
+        public var reader: LogHistoryReader
+
+        public init(pid: Int32?, reader: LogHistoryReader = LogHistoryReader()) {
+            self.pid = pid
+            self.reader = reader
+        }
+    }
 
     public init(path: String, backlogBytes: Int = 64 * 1024, maxEventsPerCollect: Int = 2_000,
-                maxBytesPerPoll: Int = 1 << 20, zone: LogTimeZone = .system,
+                maxBytesPerPoll: Int = 1 << 20, zone: LogTimeZone = .system, history: HistoryRequest? = nil,
                 clock: @escaping @Sendable () -> Timestamp) {
         self.path = path
         self.maxEventsPerCollect = max(0, maxEventsPerCollect)
@@ -29,6 +44,8 @@ public final class LogSampler {
         self.clock = clock
         self.zone = zone
         self.parser = LogLineParser(reference: clock(), zone: zone)
+        self.history = history
+        if let history { live = LogHistoryTally(pid: history.pid, parser: LogLineParser(reference: clock(), zone: zone)) }
     }
 
     /// A collector whose year inference always uses `referenceTime` (replays, tests, post-mortem tailing).
@@ -43,6 +60,7 @@ public final class LogSampler {
     /// `fileState == .waitingForFile`.
     public func collect() -> Reading<LogSample> {
         parser.yearInference = YearInference(reference: clock(), zone: zone)
+        live?.parser.yearInference = parser.yearInference
         var events: [LogEvent] = []
         var dropped = 0
         var lines = 0
@@ -52,6 +70,7 @@ public final class LogSampler {
             let (kind, time) = parser.kindAndTime(bytes)
             totals[kind, default: 0] += 1
             if let time, lastLineTime.map({ time >= $0 }) ?? true { lastLineTime = time }
+            if !follower.lineIsBacklog { live?.add(bytes) }
             guard kind != .other else { return }
             if events.count < maxEventsPerCollect { events.append(parser.parse(bytes)) } else { dropped += 1 }
         }
@@ -60,6 +79,31 @@ public final class LogSampler {
         if let failure = status.failure { return .failed(failure) }
         return .ok(LogSample(path: path, fileState: status.state, events: events, droppedEvents: dropped,
                              totals: totals, linesRead: linesRead, bytesRead: bytesRead,
-                             rotations: follower.rotations, lastLineTime: lastLineTime))
+                             rotations: follower.rotations, lastLineTime: lastLineTime, history: currentHistory()))
+    }
+
+    /// The read-back continued by the live lines; a start line of the process read live replaces it altogether.
+    private func currentHistory() -> LogHistory? {
+        guard let history, let live else { return nil }
+        if historyLoader == nil {
+            if let initial = follower.initialFile, let descriptor = follower.duplicateDescriptor() {
+                historyLoader = LogHistoryLoader(descriptor: descriptor, path: path, limit: initial.size, pid: history.pid,
+                                                 reader: history.reader)
+            } else if follower.initialFile == nil, follower.state == .waitingForFile {
+                // Rotated away and not written since: the history is all in the rotated file; whatever appears at
+                // the path later is new and read live from its start.
+                historyLoader = LogHistoryLoader(descriptor: nil, path: path, limit: 0, pid: history.pid, reader: history.reader)
+            }
+        }
+        if live.startFound {
+            return live.segment.applied(to: LogHistory(state: .complete, pid: history.pid, files: [path]))
+        }
+        guard let loaded = historyLoader?.current else {
+            return LogHistory(state: .reading, pid: history.pid, files: [path])
+        }
+        guard loaded.isSettled else { return loaded }
+        var segment = LogHistoryTally.Segment(loaded)
+        segment.append(live.segment)
+        return segment.applied(to: loaded)
     }
 }

@@ -82,8 +82,9 @@ struct LogScanTally {
         case .fdLimitRaised: 11
         case .maxclientsReduced: 12
         case .serverStart: 13
-        case .serverShutdown: 14
-        case .other: 15
+        case .noConfigFile: 14
+        case .serverShutdown: 15
+        case .other: 16
         }
     }
 

@@ -54,6 +54,8 @@ enum MessageClassifier {
             if m.has("Valkey version=", at: 0), m.hasSuffix("just started") { return .serverStart }
             if m.has("Valkey is now ready to exit", at: 0) { return .serverShutdown }
             if m.has("Valkey can't set maximum open files", at: 0) { return .maxclientsReduced }
+        case UInt8(ascii: "W"):
+            if m.has("Warning: no config file specified", at: 0) { return .noConfigFile }
         case UInt8(ascii: "Y"):
             if m.has("You requested maxclients of ", at: 0) { return .maxclientsReduced }
         default:
@@ -73,7 +75,9 @@ enum MessageClassifier {
             if let at = m.index(of: ": ", from: 44) { event.error = m.string(at + 2, m.count) }
         case .clientRegisterFailed:
             if let at = m.index(of: ": ", from: 45) { event.error = m.string(at + 2, errorEnd(m, from: at + 2)) }
-            if let at = m.index(of: "(fd=", from: 45), let fd = m.number(from: at + 4) { event.fd = Int(fd.value) }
+            // `(fd=1129)` (≤ 5.x) or `(conn: fd=329)` (6.x, when a client cannot be set up); 7.x words it
+            // `… (addr=… laddr=…)`, without the fd. From 6.0 an fd ≥ setsize is not logged at all: the client hangs.
+            if let at = m.index(of: "fd=", from: 45), let fd = m.number(from: at + 3) { event.fd = Int(fd.value) }
         case .acceptFailed:
             if let at = m.index(of: ": ", from: 0) { event.error = m.string(at + 2, errorEnd(m, from: at + 2)) }
         case .aofRewriteStarted:

@@ -17,6 +17,11 @@ public final class RedisClient {
     public private(set) var lastError: RedisError?
     /// Incremented on every successful (re)connection, so callers can reset per-connection caches.
     public private(set) var connectionGeneration = 0
+    /// The local TCP port of the last connection the server accepted but never answered (the call timed out).
+    /// Redis ≥ 6 leaves a client it cannot register in its event loop (fd ≥ setsize) open and silent, so that
+    /// connection's fd number in the server is evidence of the event loop's limit.
+    public private(set) var lastUnanswered: (localPort: Int, generation: Int)?
+    private var attempts = 0
 
     public init(endpoint: RedisEndpoint, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
                 clock: @escaping @Sendable () -> Double = MonotonicClock.now,
@@ -40,6 +45,7 @@ public final class RedisClient {
         do {
             reply = try connection.call(arguments)
         } catch let error as RedisError {
+            noteUnanswered(error, connection)
             fail(error)
             throw error
         }
@@ -65,10 +71,15 @@ public final class RedisClient {
         connection = nil
         let now = clock()
         if let lastError, !backoff.mayAttempt(at: now) { throw lastError }
+        attempts += 1
         do {
             let fresh = try RedisConnection(endpoint: endpoint, timeout: timeout)
             if let credentials {
-                let reply = try fresh.call(credentials.authCommand)
+                let reply: RESPValue
+                do { reply = try fresh.call(credentials.authCommand) } catch let error as RedisError {
+                    noteUnanswered(error, fresh)
+                    throw error
+                }
                 if let message = reply.errorMessage {
                     fresh.close()
                     throw RedisError.authenticationFailed(message)
@@ -83,6 +94,11 @@ public final class RedisClient {
             fail(error)
             throw error
         }
+    }
+
+    private func noteUnanswered(_ error: RedisError, _ connection: RedisConnection) {
+        guard case .timedOut = error, connection.replies == 0, let port = connection.localPort else { return }
+        lastUnanswered = (port, attempts)
     }
 
     private func fail(_ error: RedisError) {

@@ -16,6 +16,12 @@ public final class RedisConnection {
     public let timeout: Double
     private var fd: Int32
     private var decoder: RESPDecoder
+    /// This side's TCP port (`nil` for a unix socket): how the server's end of the connection is found in its
+    /// `/proc/PID/net/tcp` when the server accepts it and never answers.
+    public private(set) var localPort: Int?
+    /// Replies received on this connection: a connection the server never answered once is one it accepted and
+    /// could not serve.
+    public private(set) var replies = 0
 
     /// Resolves and connects within `timeout` seconds. For a name with several addresses each is tried in turn
     /// within the same deadline.
@@ -33,6 +39,7 @@ public final class RedisConnection {
         for address in addresses {
             do {
                 self.fd = try Self.connect(to: address, deadline: deadline, timeout: timeout, endpoint: endpoint)
+                localPort = Self.localPort(of: fd)
                 return
             } catch let error as RedisError {
                 lastError = error
@@ -59,7 +66,9 @@ public final class RedisConnection {
         let deadline = MonotonicClock.now() + timeout
         do {
             try send(RESPEncoder.encodeCommand(arguments), deadline: deadline)
-            return try receive(deadline: deadline, command: arguments[0].uppercased())
+            let reply = try receive(deadline: deadline, command: arguments[0].uppercased())
+            replies += 1
+            return reply
         } catch {
             close()
             throw error
@@ -67,6 +76,23 @@ public final class RedisConnection {
     }
 
     // MARK: - Socket plumbing
+
+    private static func localPort(of fd: Int32) -> Int? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard status == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) } }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) } }
+        default:
+            return nil
+        }
+    }
 
     private static func connect(to address: SocketAddress, deadline: Double, timeout: Double,
                                 endpoint: RedisEndpoint) throws -> Int32 {

@@ -29,6 +29,9 @@ public final class RedisSampler {
     /// The connection state, for panes that want to show backoff or reconnects.
     public var isConnected: Bool { client.isConnected }
     public var backoff: ReconnectBackoff { client.backoff }
+    /// The local port of the last connection the server accepted and never answered, with a number that changes
+    /// for each new such connection.
+    public var lastUnanswered: (localPort: Int, generation: Int)? { client.lastUnanswered }
 
     public func collect() -> Reading<RedisSample> {
         let reply: RESPValue

@@ -17,11 +17,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(parsing: .unconditional, help: "Read /proc for this pid instead of discovering it.")
-    var pid: Int32?
-
-    @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
-    var log: String?
+    @OptionGroup var process: ProcessOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("How long to sample (e.g. 5s, 500ms, 1m).", valueName: "duration"))
     var duration: DurationArgument = DurationArgument(seconds: 5)
@@ -33,7 +29,6 @@ struct CheckCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
         guard duration.seconds <= 3600 else { throw ValidationError("--duration must be at most 1h") }
         guard interval.seconds >= 0.05, interval.seconds <= 60 else {
             throw ValidationError("--interval must be between 50ms and 60s")
@@ -43,8 +38,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let credentials: RedisCredentials?
         do { credentials = try target.credentials() } catch { throw fail("\(error)", code: 3) }
-        let collector = SnapshotCollector(target: CollectionTarget(
-            endpoint: target.endpoint, credentials: credentials, timeout: target.timeout, pid: pid, logPath: log))
+        let collector = SnapshotCollector(target: process.collectionTarget(target, credentials: credentials))
         var analyzer = Analyzer()
         let samples = max(1, Int((duration.seconds / interval.seconds).rounded(.down)) + 1)
         var assessment = analyzer.ingest(collector.snapshot())

@@ -12,7 +12,7 @@ struct DashboardCommand: ParsableCommand {
         abstract: "The live dashboard (the default): sockets vs pipes, AOF growth, fork failures, fd-exhaustion ETA.",
         discussion: """
         Keys: q quit, space pause, Tab focus, Up Down PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
-        With --all, or with no -h/-p/-s/--pid/--log and two or more local servers running: an overview of every \
+        With --all, or with no -h/-p/-s/--pid/--log/--config and two or more local servers running: an overview of every \
         local redis-server/valkey-server, most urgent first (Up/Down select, Enter opens one, Esc comes back). With \
         one server running, its dashboard (Esc shows the overview). With none, the server on 127.0.0.1:6379, or \
         when nothing answers there the bundled incident recording.
@@ -20,11 +20,7 @@ struct DashboardCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(parsing: .unconditional, help: "Read /proc for this pid instead of discovering it.")
-    var pid: Int32?
-
-    @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
-    var log: String?
+    @OptionGroup var process: ProcessOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Time between samples (e.g. 1s, 500ms).", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(seconds: 1)
@@ -33,9 +29,8 @@ struct DashboardCommand: ParsableCommand {
     var all = false
 
     func validate() throws {
-        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
-        if all, target.isExplicit || pid != nil || log != nil {
-            throw ValidationError("--all watches every local server: leave out -h/-p/-s/--pid/--log")
+        if all, target.isExplicit || process.isExplicit {
+            throw ValidationError("--all watches every local server: leave out -h/-p/-s/--pid/--log/--config")
         }
         guard interval.seconds >= 0.25, interval.seconds <= 10 else {
             throw ValidationError("--interval must be between 250ms and 10s")
@@ -43,7 +38,7 @@ struct DashboardCommand: ParsableCommand {
     }
 
     func run() throws {
-        let named = target.isExplicit || pid != nil || log != nil
+        let named = target.isExplicit || process.isExplicit
         if all || !named {
             let servers = FleetDiscovery.targets()
             if all || !servers.isEmpty {
@@ -66,8 +61,7 @@ struct DashboardCommand: ParsableCommand {
         }
         let credentials: RedisCredentials?
         do { credentials = try target.credentials() } catch { throw fail("\(error)") }
-        let collectionTarget = CollectionTarget(endpoint: target.endpoint, credentials: credentials,
-                                                timeout: target.timeout, pid: pid, logPath: log)
+        let collectionTarget = process.collectionTarget(target, credentials: credentials)
         let sampleInterval = interval.seconds
         let source = Self.liveSource(collectionTarget, interval: sampleInterval)
         let status = try DashboardRunner.run(source: source, mode: .live, interval: sampleInterval)

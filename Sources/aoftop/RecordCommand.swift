@@ -23,11 +23,7 @@ struct RecordCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: "Read /proc for this pid instead of discovering it.")
-    var pid: Int32?
-
-    @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
-    var log: String?
+    @OptionGroup var process: ProcessOptions
 
     @Option(help: ArgumentHelp("Time between snapshots.", valueName: "duration"))
     var interval: DurationArgument = DurationArgument(seconds: 1)
@@ -39,7 +35,6 @@ struct RecordCommand: ParsableCommand {
     var noInfoExtras = false
 
     func validate() throws {
-        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
         guard interval.seconds >= 0.05, interval.seconds <= 3600 else {
             throw ValidationError("--interval must be between 50ms and 1h")
         }
@@ -60,8 +55,7 @@ struct RecordCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        let collector = SnapshotCollector(target: CollectionTarget(
-            endpoint: target.endpoint, credentials: credentials, timeout: target.timeout, pid: pid, logPath: log))
+        let collector = SnapshotCollector(target: process.collectionTarget(target, credentials: credentials))
 
         let start = MonotonicClock.now()
         var snapshots = 0

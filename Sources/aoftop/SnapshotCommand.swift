@@ -16,11 +16,7 @@ struct SnapshotCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(parsing: .unconditional, help: "Read /proc for this pid instead of discovering it.")
-    var pid: Int32?
-
-    @Option(help: ArgumentHelp("Follow this log instead of the one CONFIG GET logfile names.", valueName: "path"))
-    var log: String?
+    @OptionGroup var process: ProcessOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("How much of the existing log to read, in KiB.", valueName: "KiB"))
     var backlog: Int = 64
@@ -29,14 +25,12 @@ struct SnapshotCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
         guard (0...65536).contains(backlog) else { throw ValidationError("--backlog must be between 0 and 65536 KiB") }
     }
 
     func run() throws {
-        let collectionTarget = CollectionTarget(endpoint: target.endpoint, credentials: try resolvedCredentials(),
-                                                timeout: target.timeout, pid: pid, logPath: log,
-                                                logBacklogBytes: backlog * 1024)
+        let collectionTarget = process.collectionTarget(target, credentials: try resolvedCredentials(),
+                                                        logBacklogBytes: backlog * 1024)
         let snapshot = SnapshotCollector(target: collectionTarget).snapshot()
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(snapshot)

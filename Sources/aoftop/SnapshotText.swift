@@ -17,6 +17,7 @@ enum SnapshotText {
         lines += processLines(snapshot.process)
         lines += logLines(snapshot.log)
         lines += aofDirectoryLines(snapshot.aofDirectory)
+        lines += startupLines(snapshot.startup)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -98,6 +99,43 @@ enum SnapshotText {
             lines.append(row(index == 0 ? "recent" : "", "\(time) \(event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail.prefix(80))"))
         }
         if log.droppedEvents > 0 { lines.append(row("", "(\(log.droppedEvents) more events not listed; counted above)")) }
+        if let history = log.history { lines.append(row("since start", historyText(history))) }
+        return lines
+    }
+
+    /// The log read back to the server's start line, or how far that got.
+    private static func historyText(_ history: LogHistory) -> String {
+        switch history.state {
+        case .reading: return "reading the log back (\(Format.bytes(Int64(clamping: history.bytesRead))) so far)"
+        case .failed: return "not read back: \(history.reason ?? "?")"
+        case .complete, .startNotFound:
+            var text = history.state == .complete
+                ? "started \(history.processStart?.iso8601 ?? "?")" : "no start line (\(history.reason ?? "?"))"
+            text += ": \(history.forkFailures ?? 0) fork failures"
+            if let first = history.firstRefusal { text += ", refusing clients since \(first.iso8601)" }
+            if let fd = history.lowestRefusedFd { text += ", lowest refused fd \(fd)" }
+            return text + "  (\(history.files.joined(separator: ", ")))"
+        }
+    }
+
+    /// What the process was started with, each setting with where it came from.
+    private static func startupLines(_ reading: Reading<ServerStartup>) -> [String] {
+        if case .notConfigured = reading { return [] }
+        let binary = reading.value?.binary.map { "\($0.server) \($0.version) (\($0.path))" } ?? ""
+        var lines = [header("startup", reading, binary)]
+        guard let startup = reading.value else { return lines }
+        let file = startup.configFile.map { "\($0) (\(startup.configFileLocation?.rawValue ?? "?"))" }
+            ?? (startup.configFileLocation == ConfigFileLocation.none ? "none (options and defaults only)" : "?")
+        lines.append(row("config file", file))
+        func setting<T>(_ name: String, _ value: Setting<T>?) -> String? {
+            value.map { "\(name) \($0.value) (\($0.origin.rawValue)\($0.detail.map { " \($0)" } ?? ""))" }
+        }
+        let settings = [setting("maxclients", startup.maxclients), setting("logfile", startup.logfile),
+                        setting("dir", startup.dir), setting("appendonly", startup.appendonly),
+                        setting("auto-aof-rewrite-percentage", startup.autoAofRewritePercentage),
+                        setting("hz", startup.hz)].compactMap { $0 }
+        for (index, text) in settings.enumerated() { lines.append(row(index == 0 ? "settings" : "", text)) }
+        for warning in startup.warnings { lines.append(row("warning", warning)) }
         return lines
     }
 

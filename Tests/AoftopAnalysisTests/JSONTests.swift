@@ -35,6 +35,7 @@ struct JSONTests {
       "eta" : {
         "reason" : null,
         "seconds" : 0,
+        "since" : null,
         "slope_per_s" : null,
         "status" : "exhausted",
         "window" : null
@@ -76,6 +77,7 @@ struct JSONTests {
         "last" : null,
         "per_minute" : null,
         "rdb" : null,
+        "since_start" : null,
         "total" : null
       },
       "leak" : {
@@ -89,11 +91,13 @@ struct JSONTests {
       "limit" : {
         "binding" : "event-loop",
         "effective" : 10128,
+        "evidence" : null,
         "maxclients" : 10000,
         "maxclients_source" : "config",
         "rlimit_hard" : 65535,
         "rlimit_soft" : 65535,
         "setsize" : 10128,
+        "setsize_source" : "config",
         "spare" : 0
       },
       "pid" : 1838,
@@ -101,6 +105,7 @@ struct JSONTests {
         "cpu_percent" : null,
         "log_silent_seconds" : null
       },
+      "server" : "redis",
       "severity" : "critical",
       "sources" : {
         "aof_directory" : {
@@ -122,6 +127,10 @@ struct JSONTests {
         "redis" : {
           "reason" : null,
           "status" : "ok"
+        },
+        "startup" : {
+          "reason" : null,
+          "status" : "not_configured"
         }
       },
       "time" : "2023-11-14T22:13:20.000Z",

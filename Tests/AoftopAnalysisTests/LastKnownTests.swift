@@ -29,13 +29,13 @@ struct LastKnownTests {
     func outageMidLeak() throws {
         let series = Self.run(outageMs: 26_000, through: 60_000)
         let before = try #require(series[25_000])
-        #expect(before.limit.maxclientsSource == "config")
-        #expect(before.aof.configSource == "config")
+        #expect(before.limit.maxclientsSource == .config)
+        #expect(before.aof.configSource == .config)
 
         let during = try #require(series[30_000])
         #expect(during.sources.redis.status == "failed")
         #expect(during.limit.maxclients == 1000)
-        #expect(during.limit.maxclientsSource == "last-known")
+        #expect(during.limit.maxclientsSource == .lastKnown)
         #expect(during.limit.setsize == 1128)
         #expect(during.limit.binding == .eventLoop)
         #expect(during.limit.effective == 1128)
@@ -45,7 +45,7 @@ struct LastKnownTests {
         #expect(abs(eta - truth) <= 0.15 * truth + 0.2, "eta \(eta) vs \(truth)")
         #expect(during.aof.thresholdPercent == 100)
         #expect(during.aof.minSize == 1024)
-        #expect(during.aof.configSource == "last-known")
+        #expect(during.aof.configSource == .lastKnown)
         #expect(during.aof.state == .unknown)  // sizes need a live INFO
         #expect(during.version == "3.2.8")
         #expect(during.findings.first?.code == .redis2857)
@@ -53,14 +53,14 @@ struct LastKnownTests {
         let plateau = try #require(series[60_000])
         #expect(plateau.eta.status == .exhausted)
         #expect(plateau.limit.binding == .eventLoop)
-        #expect(plateau.limit.maxclientsSource == "last-known")
+        #expect(plateau.limit.maxclientsSource == .lastKnown)
         #expect(plateau.findings.contains { $0.headline.hasPrefix("fd limit reached: next fd 1129 ≥ event-loop setsize 1128") })
     }
 
     @Test("A restart clears them: back to RLIMIT alone until Redis answers")
     func restartClears() throws {
         let series = Self.run(outageMs: 26_000, through: 40_000, restartAtMs: 35_000)
-        #expect(series[34_000]?.limit.maxclientsSource == "last-known")
+        #expect(series[34_000]?.limit.maxclientsSource == .lastKnown)
         let restarted = try #require(series[35_000])
         #expect(restarted.limit.maxclients == nil)
         #expect(restarted.limit.maxclientsSource == nil)
@@ -81,16 +81,16 @@ struct LastKnownTests {
         _ = analyzer.ingest(snapshot(0, Build.redis(maxclients: 500)))
         // CONFIG now fails and INFO has maxclients (≥ 5.0): INFO is current.
         let info = analyzer.ingest(snapshot(1000, Build.redis(maxclients: 500, config: false)))
-        #expect(info.limit.maxclientsSource == "info")
-        #expect(info.aof.configSource == "last-known")
+        #expect(info.limit.maxclientsSource == .info)
+        #expect(info.aof.configSource == .lastKnown)
         #expect(info.aof.thresholdPercent == 100)
         // An INFO without maxclients (3.x): the last reading, from INFO, stands in.
         var old = Build.redis(maxclients: 500, config: false)
         old.maxclients = nil
         let stale = analyzer.ingest(snapshot(2000, old))
         #expect(stale.limit.maxclients == 500)
-        #expect(stale.limit.maxclientsSource == "last-known")
-        #expect(analyzer.history.lastKnown.maxclientsSource == "info")
+        #expect(stale.limit.maxclientsSource == .lastKnown)
+        #expect(analyzer.history.lastKnown.maxclientsSource == .info)
     }
 
     @Test("Nothing ever read: no last-known values")

@@ -40,7 +40,7 @@ struct LeakRunSummary {
             }
             let eta = check.point.assessment.eta
             lines.append("LEAK-DETECTION: ETA at +\(check.offsetS) s: \(eta.status.rawValue) \(eta.seconds.map { "\($0)" } ?? "nil") s "
-                         + "(slope \(eta.slopePerS.map { "\($0)" } ?? "nil")/s, \(eta.window ?? "-")), truth \(check.truthS) s, "
+                         + "(slope \(eta.slopePerS.map { "\($0)" } ?? "nil")/s, \(eta.window?.rawValue ?? "-")), truth \(check.truthS) s, "
                          + "error \(check.errorPercent.map { "\($0)" } ?? "nil") %, fds \(check.point.total ?? -1)")
         }
         let series = points.compactMap { point in point.total.map { (point.time, Double($0)) } }

@@ -46,6 +46,8 @@ struct KindCase: Sendable, CustomTestStringConvertible {
         KindCase(message: "Error opening /setting AOF rewrite IPC pipes: Numerical result out of range", kind: .aofPipesFailed, error: "Numerical result out of range"),
         KindCase(message: "Error registering fd event for the new client: Numerical result out of range (fd=10311)", kind: .clientRegisterFailed, error: "Numerical result out of range", fd: 10311),
         KindCase(message: "Error registering fd event for the new client connection: Numerical result out of range (addr=127.0.0.1:51000 laddr=127.0.0.1:6379)", kind: .clientRegisterFailed, error: "Numerical result out of range"),
+        KindCase(message: "Error registering fd event for the new client: Numerical result out of range (conn: fd=329)", kind: .clientRegisterFailed, error: "Numerical result out of range", fd: 329),
+        KindCase(message: "Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf", kind: .noConfigFile),
         KindCase(message: "Accepting client connection: accept: Too many open files", kind: .acceptFailed, error: "accept: Too many open files"),
         KindCase(message: "Error accepting a client connection: Connection reset by peer (conn: fd=12)", kind: .acceptFailed, error: "Connection reset by peer"),
         KindCase(message: "Background append only file rewriting started by pid 1234", kind: .aofRewriteStarted, childPid: 1234),

@@ -54,19 +54,20 @@ import Testing
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         // docs/json.md: every key is always present; unknown values are null.
-        #expect(Set(object.keys) == ["time", "pid", "version", "fds", "limit", "eta", "leak", "aof", "fork_failures",
+        #expect(Set(object.keys) == ["time", "pid", "server", "version", "fds", "limit", "eta", "leak", "aof", "fork_failures",
                                      "process", "severity", "diagnosis", "findings", "sources"])
         let nested: [String: Set<String>] = [
             "fds": ["total", "socket", "client_socket", "pipe", "self_pipe_pairs", "highest", "lowest_free",
                     "connected_clients", "baseline_pipes"],
-            "limit": ["effective", "binding", "setsize", "rlimit_soft", "rlimit_hard", "maxclients", "maxclients_source", "spare"],
-            "eta": ["status", "seconds", "slope_per_s", "window", "reason"],
+            "limit": ["effective", "binding", "setsize", "rlimit_soft", "rlimit_hard", "maxclients", "maxclients_source",
+                      "setsize_source", "evidence", "spare"],
+            "eta": ["status", "seconds", "slope_per_s", "window", "reason", "since"],
             "leak": ["suspected", "signature", "excess_pipes", "fds_per_failure", "client_sockets_trend", "ratchet"],
             "aof": ["enabled", "current_size", "base_size", "growth_percent", "threshold_percent", "min_size", "state",
                     "last_bgrewrite_status", "dir_files", "incr_files", "config_source"],
-            "fork_failures": ["total", "aof", "rdb", "per_minute", "last", "inferred_from_info"],
+            "fork_failures": ["total", "aof", "rdb", "per_minute", "last", "inferred_from_info", "since_start"],
             "process": ["cpu_percent", "log_silent_seconds"],
-            "sources": ["redis", "process", "log", "aof_directory", "config"],
+            "sources": ["redis", "process", "log", "aof_directory", "config", "startup"],
         ]
         for (key, expected) in nested {
             let value = try #require(object[key] as? [String: Any], "\(key) is not an object")

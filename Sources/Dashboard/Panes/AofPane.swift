@@ -41,7 +41,9 @@ enum AofPane {
         row += 1
 
         let threshold = aof.thresholdPercent.map { "\($0) %" } ?? Format.unknown
-        grid.write("threshold \(threshold), min \(Format.bytes(aof.minSize))", row: row, column: labelWidth, role: .dim)
+        let thresholds = Format.withSuffix("threshold \(threshold), min \(Format.bytes(aof.minSize))",
+                                           Format.origin(aof.configSource).map { " (\($0))" }, width: size.columns - labelWidth)
+        grid.write(thresholds, row: row, column: labelWidth, role: .dim)
         row += 1
         PaneContext.labelled(&grid, row: row, label: "size", labelWidth: labelWidth,
                              value: "\(Format.bytes(aof.currentSize)), base \(Format.bytes(aof.baseSize))")

@@ -38,9 +38,7 @@ enum EventsPane {
             let rateRole: CellRole = (forks.perMinute ?? 0) > 0 ? .warn : .normal
             grid.write("fork fails", row: 1, column: 0, role: .dim)
             grid.write(Format.right(rate, 7) + "/min", row: 1, column: 10, role: rateRole)
-            var total = "  total \(Format.count(forks.total))"
-            if size.columns >= 50 { total += " (AOF \(Format.count(forks.aof)), RDB \(Format.count(forks.rdb)))" }
-            grid.write(total, row: 1, column: 21, role: .dim)
+            grid.write(totalText(forks, wide: size.columns >= 50), row: 1, column: 21, role: .dim)
         }
 
         let showMillis = size.columns >= 50
@@ -68,6 +66,27 @@ enum EventsPane {
         return grid
     }
 
+    /// Failures since the server started when the log has been read back to its start line (`since start`, or
+    /// `since <first line>+` without a start line), since aoftop started otherwise (`total`).
+    static func totalText(_ forks: ForkFailureAssessment, wide: Bool) -> String {
+        var label = "total"
+        var (total, aof, rdb) = (forks.total, forks.aof, forks.rdb)
+        if let since = forks.sinceStart {
+            switch since.state {
+            case .reading:
+                return "  reading the log back… \(Format.bytes(Int64(clamping: since.bytesRead)))"
+            case .complete, .startNotFound:
+                label = since.state == .complete ? "since start" : "in log"
+                (total, aof, rdb) = (since.total, since.aof, since.rdb)
+            case .failed:
+                break
+            }
+        }
+        var text = "  \(label) \(Format.count(total))"
+        if wide { text += " (AOF \(Format.count(aof)), RDB \(Format.count(rdb)))" }
+        return text
+    }
+
     /// errno names for the messages that matter, when the full text does not fit.
     static func abbreviate(_ text: String) -> String {
         [("Cannot allocate memory", "ENOMEM"), ("Numerical result out of range", "ERANGE"),
@@ -91,6 +110,7 @@ enum EventsPane {
         case .fdLimitRaised: ("fd limit", .normal)
         case .maxclientsReduced: ("maxclients cut", .warn)
         case .serverStart: ("server start", .ok)
+        case .noConfigFile: ("no config file", .dim)
         case .serverShutdown: ("shutdown", .warn)
         case .other: ("other", .dim)
         }

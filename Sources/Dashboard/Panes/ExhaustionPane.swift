@@ -13,7 +13,8 @@ enum ExhaustionPane {
         let limit = assessment?.limit ?? FdLimitAssessment()
         let eta = assessment?.eta ?? ExhaustionEstimate(status: .unknown)
         let fds = assessment?.fds ?? FdFigures()
-        var (etaText, etaRole) = etaLine(eta, countdown: state.countdownSeconds)
+        var (etaText, etaRole) = etaLine(eta, countdown: state.countdownSeconds,
+                                         since: eta.since.map { Format.timeOfDay($0, offsetSeconds: state.timeZoneOffsetSeconds) })
         Drawing.title(&grid, pane: .exhaustion, focused: context.focused, glyphs: glyphs)
         var row = 1
         let failure = PaneContext.failureText(source: "/proc", freshness: state.processFreshness, clock: state.clock)
@@ -46,9 +47,17 @@ enum ExhaustionPane {
         }
         row += 1
 
-        let slope = eta.slopePerS.map { (($0 > 0) ? "+" : "") + Format.decimal($0, digits: 1) + " fds/s" } ?? Format.unknown
-        let window = eta.window.map {
-            " (last \(($0 == "short" ? ExhaustionEstimator.shortWindowMs : ExhaustionEstimator.longWindowMs) / 1000) s)"
+        let slope = eta.slopePerS.map { perSecond -> String in
+            let sign = perSecond > 0 ? "+" : ""
+            return eta.window == .history ? sign + Format.decimal(perSecond * 3600, digits: 1) + " fds/h"
+                                          : sign + Format.decimal(perSecond, digits: 1) + " fds/s"
+        } ?? Format.unknown
+        let window = eta.window.map { window -> String in
+            switch window {
+            case .short: " (last \(ExhaustionEstimator.shortWindowMs / 1000) s)"
+            case .long: " (last \(ExhaustionEstimator.longWindowMs / 1000) s)"
+            case .history: " (fork failures in the log)"
+            }
         } ?? ""
         PaneContext.labelled(&grid, row: row, label: "slope", labelWidth: labelWidth, value: slope + window,
                              role: (eta.slopePerS ?? 0) > ExhaustionEstimator.minSlope ? .warn : .normal)
@@ -93,14 +102,14 @@ enum ExhaustionPane {
     }
 
     /// `12 s to the limit`, `EXHAUSTED — new clients refused`, `warming up`, `flat`.
-    static func etaLine(_ eta: ExhaustionEstimate, countdown: Double?) -> (String, CellRole) {
+    static func etaLine(_ eta: ExhaustionEstimate, countdown: Double?, since: String? = nil) -> (String, CellRole) {
         switch eta.status {
         case .rising:
             let seconds = countdown ?? eta.seconds
             let role: CellRole = (seconds ?? .infinity) <= Rules.criticalEtaSeconds ? .critical : .warn
             return ("\(Format.duration(seconds)) to fd exhaustion", role)
         case .exhausted:
-            return ("EXHAUSTED: new clients refused", .critical)
+            return (since.map { "EXHAUSTED since \($0): new clients refused" } ?? "EXHAUSTED: new clients refused", .critical)
         case .warmingUp:
             return ("warming up", .dim)
         case .flat:
@@ -113,8 +122,17 @@ enum ExhaustionPane {
     /// The binding limit first, then the other, each with its numbers; shorter wording in a narrow pane.
     static func limitLines(_ limit: FdLimitAssessment, rlimitKnown: Bool, long: Bool) -> [String] {
         let setsize = Format.count(limit.setsize)
-        let loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + \(FdLimitAssessment.eventLoopReserve))"
+        let loop: String
+        if limit.setsizeSource == .evidence {
+            // A refused client's fd number: the limit is proven, whatever maxclients says.
+            loop = long ? "event loop ≤\(setsize) (proven: a client refused at fd \(setsize))" : "event loop ≤\(setsize) (proven)"
+        } else if let from = Format.origin(limit.maxclientsSource) {
+            loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + \(FdLimitAssessment.eventLoopReserve), \(from))"
+                        : "event loop \(setsize) (\(from))"
+        } else {
+            loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + \(FdLimitAssessment.eventLoopReserve))"
                         : "event loop \(setsize) (maxclients+\(FdLimitAssessment.eventLoopReserve))"
+        }
         let soft = limit.rlimitSoft.map { Format.count($0) } ?? (rlimitKnown ? "unlimited" : Format.unknown)
         let hard = limit.rlimitHard.map { Format.count($0) } ?? (rlimitKnown ? "unlimited" : Format.unknown)
         let rlimit = long ? "RLIMIT_NOFILE \(soft) (hard \(hard))" : "RLIMIT \(soft) soft, \(hard) hard"

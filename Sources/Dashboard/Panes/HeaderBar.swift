@@ -22,8 +22,8 @@ enum HeaderBar {
 
         var parts: [(String, CellRole)] = [("aoftop ", .header)]
         parts.append((snapshot?.source.displayName ?? "waiting for data", .normal))
-        let server = redis?.server ?? snapshot?.source.server ?? "redis"
-        let version = redis?.version ?? snapshot?.source.version
+        let server = redis?.server ?? snapshot?.source.server ?? state.assessment?.server ?? "redis"
+        let version = redis?.version ?? snapshot?.source.version ?? state.assessment?.version
         parts.append(("  \(server) \(version ?? Format.unknown)", .normal))
         let pid = snapshot?.process.value?.pid ?? redis?.processId ?? snapshot?.source.pid
         parts.append(("  pid \(pid.map(String.init) ?? Format.unknown)", .normal))
