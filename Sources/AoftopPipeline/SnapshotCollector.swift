@@ -5,10 +5,12 @@ import ProcCollector
 import RedisCollector
 import StartupCollector
 
-/// Assembles one `Snapshot` from the three collectors: Redis (INFO/CONFIG), `/proc/PID` and the log.
+/// Assembles one `Snapshot` from the collectors: Redis (INFO/CONFIG), `/proc/PID`, the log, and what the process
+/// was started with (config file, command line, binary).
 ///
-/// Each source fails on its own: with Redis refusing connections, the pid comes from the listening socket and
-/// `/proc` and the log keep working; with `/proc` unreadable, INFO and the log still do. The collectors it
+/// Each source fails on its own: with Redis refusing connections, the pid comes from the listening socket, and
+/// `/proc`, the log and the start-up settings stand in for INFO and CONFIG; with `/proc` unreadable, INFO and the
+/// log still do. The collectors it
 /// creates (the Redis connection, the log follower) persist across snapshots. Not thread-safe: one owner
 /// calls `snapshot()`, typically off the UI thread.
 public final class SnapshotCollector {
@@ -28,6 +30,9 @@ public final class SnapshotCollector {
     private var binaryCache: (pid: Int32, startTicks: UInt64, binary: ServerBinary?)?
     /// Server-side fds of aoftop's own connections the server accepted and never answered, per process.
     private var unserved: (pid: Int32, probe: Int?, fds: [Int])?
+
+    /// How long no new Redis connection is tried once two were accepted and never answered.
+    static let unservedHoldSeconds = 300.0
 
     public init(target: CollectionTarget, clock: SnapshotClock = .system) {
         self.target = target
@@ -95,6 +100,8 @@ public final class SnapshotCollector {
             known.probe = probe.generation
             if let fd = proc.fdOfConnection(pid: sample.pid, serverPort: port, peerPort: probe.localPort) {
                 known.fds = Array((known.fds + [fd]).suffix(8))
+                // Proven: every new connection would stay open in the server and take one more of its fds.
+                if known.fds.count >= 2 { redis?.holdReconnects(for: Self.unservedHoldSeconds) }
             }
         }
         unserved = known

@@ -26,6 +26,11 @@ public struct ReconnectBackoff: Sendable, Equatable {
         currentDelay = min(currentDelay * 2, maxDelay)
     }
 
+    /// No attempt before `time` (later failures continue from the current delay).
+    public mutating func hold(until time: Double) {
+        nextAttemptAt = max(nextAttemptAt ?? time, time)
+    }
+
     public mutating func recordSuccess() {
         currentDelay = initialDelay
         nextAttemptAt = nil

@@ -96,6 +96,12 @@ public final class RedisClient {
         }
     }
 
+    /// Makes no new connection for `seconds`: each one a full event loop accepts and never answers stays open in
+    /// the server, taking one more of the fds it lacks.
+    public func holdReconnects(for seconds: Double) {
+        backoff.hold(until: clock() + seconds)
+    }
+
     private func noteUnanswered(_ error: RedisError, _ connection: RedisConnection) {
         guard case .timedOut = error, connection.replies == 0, let port = connection.localPort else { return }
         lastUnanswered = (port, attempts)

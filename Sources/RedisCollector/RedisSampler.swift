@@ -33,6 +33,9 @@ public final class RedisSampler {
     /// for each new such connection.
     public var lastUnanswered: (localPort: Int, generation: Int)? { client.lastUnanswered }
 
+    /// See `RedisClient.holdReconnects(for:)`.
+    public func holdReconnects(for seconds: Double) { client.holdReconnects(for: seconds) }
+
     public func collect() -> Reading<RedisSample> {
         let reply: RESPValue
         let started: Double

@@ -3,6 +3,18 @@ import Testing
 @testable import RedisCollector
 
 @Suite struct ReconnectBackoffTests {
+    @Test func aHoldDefersTheNextAttemptAndKeepsTheDelay() {
+        var backoff = ReconnectBackoff(initialDelay: 0.5, maxDelay: 30)
+        backoff.recordFailure(at: 0)
+        backoff.hold(until: 300)
+        #expect(!backoff.mayAttempt(at: 299.9))
+        #expect(backoff.mayAttempt(at: 300))
+        backoff.hold(until: 10) // never earlier than a hold already in force
+        #expect(!backoff.mayAttempt(at: 299.9))
+        backoff.recordFailure(at: 300)
+        #expect(backoff.remaining(at: 300) == 1, "the delay goes on doubling from where it was")
+    }
+
     @Test func doublesUpToTheCapAndResetsOnSuccess() {
         var backoff = ReconnectBackoff(initialDelay: 0.5, maxDelay: 30)
         #expect(backoff.mayAttempt(at: 0))
