@@ -27,33 +27,35 @@ let package = Package(
         // which would multiply CI build time for two function calls.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // The monotonic clock, the one waiting primitive and the one periodic worker; below everything, Glibc only.
+        .target(name: "AoftopClock"),
         .target(name: "AoftopModel"),
         .target(name: "RESP"),
-        .target(name: "RedisCollector", dependencies: ["RESP", "AoftopModel"]),
-        .target(name: "ProcCollector", dependencies: ["AoftopModel"]),
-        .target(name: "LogCollector", dependencies: ["AoftopModel"]),
+        .target(name: "RedisCollector", dependencies: ["AoftopClock", "RESP", "AoftopModel"]),
+        .target(name: "ProcCollector", dependencies: ["AoftopClock", "AoftopModel"]),
+        .target(name: "LogCollector", dependencies: ["AoftopClock", "AoftopModel"]),
         // What a server process was started with, without Redis: its config file, command line and binary.
         .target(name: "StartupCollector", dependencies: ["AoftopModel"]),
         .target(name: "AoftopAnalysis", dependencies: ["AoftopModel"]),
         .target(name: "AoftopRecording", dependencies: ["AoftopModel", "CZlib"]),
         .target(name: "TextGrid"),
         .target(name: "Dashboard", dependencies: ["AoftopModel", "AoftopAnalysis", "TextGrid"]),
-        .target(name: "CursesUI", dependencies: ["CNcursesw", "TextGrid"]),
-        .target(name: "AoftopPipeline", dependencies: ["AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "StartupCollector", "AoftopRecording"]),
+        .target(name: "CursesUI", dependencies: ["AoftopClock", "CNcursesw", "TextGrid"]),
+        .target(name: "AoftopPipeline", dependencies: ["AoftopClock", "AoftopModel", "RedisCollector", "ProcCollector", "LogCollector", "StartupCollector", "AoftopRecording"]),
         // The demo recording compiled in (a symlink to Resources/demo-incident.jsonl.gz), so a copied binary has it.
         .target(name: "AoftopDemoData", resources: [.embedInCode("demo-incident.jsonl.gz")]),
         // Many instances at once: one sampling thread and analyzer per instance (list, metrics).
-        .target(name: "AoftopFleet", dependencies: ["AoftopModel", "AoftopAnalysis", "AoftopPipeline", "ProcCollector", "RedisCollector"]),
+        .target(name: "AoftopFleet", dependencies: ["AoftopClock", "AoftopModel", "AoftopAnalysis", "AoftopPipeline", "ProcCollector", "RedisCollector"]),
         // The Prometheus exposition of a fleet's readings, and the HTTP endpoint serving it.
         .target(name: "AoftopMetrics", dependencies: [
-            "AoftopAnalysis", "AoftopFleet", "AoftopModel",
+            "AoftopAnalysis", "AoftopClock", "AoftopFleet", "AoftopModel",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "aoftop", dependencies: [
-            "AoftopModel", "AoftopFleet", "AoftopMetrics", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
+            "AoftopClock", "AoftopModel", "AoftopFleet", "AoftopMetrics", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
             "TextGrid", "Dashboard", "CursesUI", "AoftopDemoData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -67,6 +69,7 @@ let package = Package(
         // Used only by tests: a real redis-server on a free loopback port, the fork-failure shim, a fake /proc tree.
         .target(name: "AoftopTestSupport", dependencies: ["AoftopModel"]),
 
+        .testTarget(name: "AoftopClockTests", dependencies: ["AoftopClock"]),
         .testTarget(name: "AoftopModelTests", dependencies: ["AoftopModel"]),
         .testTarget(name: "RESPTests", dependencies: ["RESP"]),
         .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),

@@ -1,6 +1,6 @@
+import AoftopClock
 import AoftopPipeline
 import Foundation
-import RedisCollector
 import Synchronization
 
 /// One `InstanceMonitor` per instance: the targets named on the command line, or every local server (`--all`),

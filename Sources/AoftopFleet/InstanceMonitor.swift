@@ -1,8 +1,7 @@
 import AoftopAnalysis
+import AoftopClock
 import AoftopModel
 import AoftopPipeline
-import Foundation
-import RedisCollector
 import Synchronization
 
 /// What one instance looked like at its latest sample.
@@ -67,55 +66,41 @@ public struct ForkFailureCounter: Sendable {
     }
 }
 
-/// Samples one instance on its own thread and assesses every snapshot, so a hung or dead server (each Redis call
-/// waits up to its timeout) never delays the others or a reader. Readers take the latest reading, never block.
+/// Samples one instance on its own `PeriodicWorker` and assesses every snapshot, so a hung or dead server (each
+/// Redis call waits up to its timeout) never delays the others or a reader. Readers take the latest reading, never block.
 public final class InstanceMonitor: Sendable {
     public let target: FleetTarget
     private let interval: Double
     private let latestReading = Mutex<InstanceReading?>(nil)
-    private let stopped = Mutex(false)
-    private let wake = NSCondition()
+    private let worker: PeriodicWorker
 
     /// Starts sampling at once: the first reading is there after one snapshot (up to the Redis timeout).
     public init(target: FleetTarget, collection: CollectionTarget, interval: Double) {
         self.target = target
         self.interval = interval
         let settings = target.collectionTarget(collection)
-        let thread = Thread { [self] in self.run(collector: SnapshotCollector(target: settings)) }
-        thread.name = "aoftop-monitor \(target.name)"
-        thread.start()
+        worker = PeriodicWorker(name: "aoftop-monitor \(target.name)", interval: interval)
+        worker.start { [self] in
+            let collector = SnapshotCollector(target: settings)
+            var analyzer = Analyzer()
+            var count = 0
+            var forkFailures = ForkFailureCounter()
+            return {
+                let snapshot = collector.snapshot()
+                let assessment = analyzer.ingest(snapshot)
+                count += 1
+                let newForkFailures = snapshot.log.value.map { forkFailures.observe(ForkFailureCounts($0), path: $0.path) }
+                let reading = InstanceReading(snapshot: snapshot, assessment: assessment,
+                                              sampledAt: MonotonicClock.now(), sampleCount: count,
+                                              newForkFailures: newForkFailures, interval: self.interval)
+                self.latestReading.withLock { $0 = reading }
+            }
+        }
     }
 
     public var latest: InstanceReading? { latestReading.withLock { $0 } }
 
-    /// Ends the sampling thread after its current snapshot. Idempotent.
-    public func stop() {
-        stopped.withLock { $0 = true }
-        wake.lock()
-        wake.signal()
-        wake.unlock()
-    }
-
-    private func run(collector: SnapshotCollector) {
-        var analyzer = Analyzer()
-        var count = 0
-        var forkFailures = ForkFailureCounter()
-        var next = MonotonicClock.now()
-        while !stopped.withLock({ $0 }) {
-            let snapshot = collector.snapshot()
-            let assessment = analyzer.ingest(snapshot)
-            count += 1
-            let newForkFailures = snapshot.log.value.map { forkFailures.observe(ForkFailureCounts($0), path: $0.path) }
-            let reading = InstanceReading(snapshot: snapshot, assessment: assessment,
-                                          sampledAt: MonotonicClock.now(), sampleCount: count,
-                                          newForkFailures: newForkFailures, interval: interval)
-            latestReading.withLock { $0 = reading }
-            next = max(next + interval, MonotonicClock.now())
-            wake.lock()
-            if !stopped.withLock({ $0 }) {
-                _ = wake.wait(until: Date(timeIntervalSinceNow: max(0, next - MonotonicClock.now())))
-            }
-            wake.unlock()
-        }
-    }
+    /// Ends the sampling after its current snapshot. Returns at once (the fleet stops monitors under its lock,
+    /// and a hung server's snapshot may take its whole timeout). Idempotent.
+    public func stop() { worker.cancel() }
 }

@@ -1,38 +1,30 @@
-import Foundation
+import AoftopClock
 import Synchronization
 
 /// Looks for local servers every `seconds` on its own thread (a `/proc` walk must not stall a UI or a scrape).
 /// Each result is passed to `onFound` and kept with a generation number, for owners that poll instead.
+/// The first look is one interval after the start: the owner has just made its own.
 public final class Rediscovery: Sendable {
     private let found = Mutex<(generation: Int, targets: [FleetTarget])?>(nil)
-    private let stopped = Mutex(false)
-    private let wake = NSCondition()
+    private let worker: PeriodicWorker
 
     public init(procRoot: String, every seconds: Double, onFound: (@Sendable ([FleetTarget]) -> Void)? = nil) {
-        let thread = Thread { [self] in
+        worker = PeriodicWorker(name: "aoftop-rediscovery", interval: seconds, runAtStart: false)
+        worker.start { [self] in
             var generation = 0
-            while true {
-                wake.lock()
-                if !stopped.withLock({ $0 }) { _ = wake.wait(until: Date(timeIntervalSinceNow: seconds)) }
-                wake.unlock()
-                if stopped.withLock({ $0 }) { return }
+            return {
                 let targets = FleetDiscovery.targets(procRoot: procRoot)
                 generation += 1
-                found.withLock { [generation] in $0 = (generation, targets) }
+                self.found.withLock { [generation] in $0 = (generation, targets) }
                 onFound?(targets)
             }
         }
-        thread.name = "aoftop-rediscovery"
-        thread.start()
     }
 
     /// The latest discovery and its generation (1, 2, …), or nil before the first.
     public var latest: (Int, [FleetTarget])? { found.withLock { $0.map { ($0.generation, $0.targets) } } }
 
-    public func stop() {
-        stopped.withLock { $0 = true }
-        wake.lock()
-        wake.signal()
-        wake.unlock()
-    }
+    /// Returns after a discovery under way has been passed on, so `onFound` is not called after this (except
+    /// when called from `onFound` itself).
+    public func stop() { worker.close() }
 }

@@ -1,9 +1,9 @@
+import AoftopClock
 import AoftopFleet
 import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import RedisCollector
 import Synchronization
 
 /// The HTTP endpoint: `GET /metrics` renders the fleet's latest readings; `GET /` says where the metrics are.

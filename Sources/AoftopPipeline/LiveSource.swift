@@ -1,24 +1,23 @@
+import AoftopClock
 import AoftopModel
 import AoftopRecording
-import RedisCollector
-import Foundation
 import Synchronization
 
-/// Live snapshots: a background thread runs a `SnapshotCollector` every `interval` and queues the results, so a
+/// Live snapshots: a `PeriodicWorker` runs a `SnapshotCollector` every `interval` and queues the results, so a
 /// hung Redis (up to its timeout) or a large fd scan never blocks the keyboard. It also tees the snapshots to a
 /// recording while the operator asks for one.
 public final class LiveSource: SnapshotSource, Sendable {
     private struct State {
         var queue: [SourceUpdate] = []
+        /// For the recording header; the worker keeps its own copy for pacing.
         var interval: Double
-        var paused = false
         var closed = false
         var recorder: RecordingWriter?
         var recordingRequested = false
     }
 
     private let state: Mutex<State>
-    private let wake = NSCondition()
+    private let worker: PeriodicWorker
     private let recordingPath: @Sendable (Snapshot) -> String
     private let header: @Sendable (Snapshot, Double) -> RecordingHeader
 
@@ -32,9 +31,12 @@ public final class LiveSource: SnapshotSource, Sendable {
         self.state = Mutex(State(interval: interval))
         self.recordingPath = recordingPath
         self.header = header
-        let thread = Thread { [self] in self.run(collector: makeCollector()) }
-        thread.name = "aoftop-live-source"
-        thread.start()
+        worker = PeriodicWorker(name: "aoftop-live", interval: interval)
+        let started = worker.start { [self] in
+            let collector = makeCollector()
+            return { self.sample(collector) }
+        }
+        if !started { state.withLock { $0.queue.append(.note("cannot start the sampling thread")) } }
     }
 
     public func poll(now: Double) -> [SourceUpdate] {
@@ -47,8 +49,11 @@ public final class LiveSource: SnapshotSource, Sendable {
     public func control(_ control: SourceControl, now: Double) {
         state.withLock { state in
             switch control {
-            case .setPaused(let paused): state.paused = paused
-            case .setInterval(let interval): state.interval = min(max(interval, 0.05), 60)
+            case .setPaused(let paused):
+                if paused { worker.pause() } else { worker.resume() }
+            case .setInterval(let interval):
+                state.interval = min(max(interval, 0.05), 60)
+                worker.setInterval(state.interval)
             case .toggleRecording:
                 if let recorder = state.recorder {
                     let result = Result { try recorder.close() }
@@ -62,46 +67,33 @@ public final class LiveSource: SnapshotSource, Sendable {
                     }
                 } else {
                     state.recordingRequested = true // opened with the next snapshot, which names the file
+                    worker.wake() // so the file starts now, not an interval later
                 }
             default: break
             }
         }
-        wake.lock()
-        wake.signal()
-        wake.unlock()
     }
 
+    /// Returns at once: the quit key must not wait for a snapshot in flight (a hung Redis, up to its timeout),
+    /// which is then dropped.
     public func close() {
         let recorder = state.withLock { state -> RecordingWriter? in
             state.closed = true
-            // A snapshot still in flight (a hung Redis, up to its timeout) must not open a file nobody closes.
+            // A snapshot still in flight must not open a file nobody closes.
             state.recordingRequested = false
             defer { state.recorder = nil }
             return state.recorder
         }
         try? recorder?.close()
-        wake.lock()
-        wake.signal()
-        wake.unlock()
+        worker.cancel()
     }
 
-    private func run(collector: SnapshotCollector) {
-        var next = MonotonicClock.now()
-        while true {
-            let (closed, paused, interval) = state.withLock { ($0.closed, $0.paused, $0.interval) }
-            if closed { return }
-            if !paused {
-                let snapshot = collector.snapshot()
-                state.withLock { state in
-                    guard !state.closed else { return }
-                    state.queue.append(.snapshot(snapshot))
-                    tee(snapshot, into: &state)
-                }
-            }
-            next = max(next + interval, MonotonicClock.now())
-            wake.lock()
-            _ = wake.wait(until: Date(timeIntervalSinceNow: max(0, next - MonotonicClock.now())))
-            wake.unlock()
+    private func sample(_ collector: SnapshotCollector) {
+        let snapshot = collector.snapshot()
+        state.withLock { state in
+            guard !state.closed else { return }
+            state.queue.append(.snapshot(snapshot))
+            tee(snapshot, into: &state)
         }
     }
 

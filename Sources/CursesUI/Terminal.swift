@@ -1,3 +1,4 @@
+import AoftopClock
 import CNcursesw
 import Glibc
 import Synchronization
@@ -253,15 +254,6 @@ public final class Terminal {
     public static func exitStatus(for signal: Int32?) -> Int32 {
         guard let signal else { return 0 }
         return 128 + signal
-    }
-}
-
-/// Milliseconds from CLOCK_MONOTONIC, for telling a timed-out read from a failing one.
-enum MonotonicClock {
-    static func milliseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
     }
 }
 

@@ -65,10 +65,4 @@ struct ListenerCache {
         }
         return low < sorted.count && sorted[low] == value
     }
-
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
 }

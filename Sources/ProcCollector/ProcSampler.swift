@@ -1,3 +1,4 @@
+import AoftopClock
 import AoftopModel
 import Glibc
 import Synchronization
@@ -28,7 +29,7 @@ public final class ProcSampler: Sendable {
     }
 
     /// CLOCK_MONOTONIC in nanoseconds: the default clock that ages cached listener sets.
-    @Sendable public static func monotonicNanosecondsNow() -> UInt64 { ListenerCache.monotonicNanoseconds() }
+    @Sendable public static func monotonicNanosecondsNow() -> UInt64 { MonotonicClock.nanoseconds() }
 
     /// Census, limits and CPU time of `pid`. Never throws: a vanished process, a permission problem or an
     /// unreadable file gives `.failed` with one line saying what happened and, where possible, what to do.

@@ -1,3 +1,4 @@
+import AoftopClock
 import RESP
 
 /// A read-only Redis client that keeps ONE persistent connection.

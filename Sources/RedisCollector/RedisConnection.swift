@@ -1,3 +1,4 @@
+import AoftopClock
 import Glibc
 import RESP
 

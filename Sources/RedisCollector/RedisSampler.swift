@@ -1,3 +1,4 @@
+import AoftopClock
 import AoftopModel
 import RESP
 

@@ -1,4 +1,4 @@
-import Foundation
+import AoftopClock
 import Glibc
 
 /// A resolved address to `connect()` to: the raw `sockaddr` bytes plus how to show it.
@@ -40,9 +40,14 @@ enum AddressResolver {
     static func resolve(host: String, port: Int, timeout: Double) throws -> [SocketAddress] {
         guard (1...65535).contains(port) else { throw RedisError.system("invalid port \(port)") }
         if case .success(let numeric) = lookup(host: host, port: port, numericOnly: true) { return numeric }
-        let pending = PendingLookup()
-        Thread.detachNewThread { pending.finish(lookup(host: host, port: port, numericOnly: false)) }
-        guard let result = pending.wait(seconds: timeout) else {
+        let pending = ConditionLock<Result<[SocketAddress], RedisError>?>(nil)
+        let deadline = pending.clock.now() + timeout
+        let started = DetachedThread.start(name: "aoftop-resolve") {
+            let result = lookup(host: host, port: port, numericOnly: false)
+            pending.update { $0 = result }
+        }
+        guard started else { throw RedisError.cannotResolve(host: host, reason: "cannot start a thread to resolve it") }
+        guard let result = pending.wait(until: deadline, for: { $0 }) else {
             throw RedisError.timedOut(seconds: timeout, doing: "resolving host \"\(host)\"")
         }
         return try result.get()
@@ -79,27 +84,6 @@ enum AddressResolver {
                           NI_NUMERICHOST | NI_NUMERICSERV) == 0 else { return "?" }
         let hostText = cText(host), serviceText = cText(service)
         return hostText.contains(":") ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
-    }
-}
-
-/// The hand-over between the lookup thread and the waiting caller.
-private final class PendingLookup: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var result: Result<[SocketAddress], RedisError>?
-
-    func finish(_ result: Result<[SocketAddress], RedisError>) {
-        condition.lock()
-        self.result = result
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait(seconds: Double) -> Result<[SocketAddress], RedisError>? {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        condition.lock()
-        defer { condition.unlock() }
-        while result == nil, condition.wait(until: deadline) {}
-        return result
     }
 }
 

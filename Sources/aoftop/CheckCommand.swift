@@ -1,9 +1,10 @@
 import AoftopAnalysis
+import AoftopClock
 import AoftopModel
 import AoftopPipeline
-import RedisCollector
 import ArgumentParser
 import Foundation
+import RedisCollector
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,17 +39,30 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let credentials: RedisCredentials?
         do { credentials = try target.credentials() } catch { throw fail("\(error)", code: 3) }
-        let collector = SnapshotCollector(target: process.collectionTarget(target, credentials: credentials))
-        var analyzer = Analyzer()
+        let collection = process.collectionTarget(target, credentials: credentials)
         let samples = max(1, Int((duration.seconds / interval.seconds).rounded(.down)) + 1)
-        var assessment = analyzer.ingest(collector.snapshot())
-        let start = MonotonicClock.now()
-        // Ctrl-C ends sampling early; what was sampled is still assessed and printed.
-        StopSignals.install()
-        for index in 1..<samples {
-            guard StopSignals.sleep(until: start + Double(index) * interval.seconds) else { break }
-            assessment = analyzer.ingest(collector.snapshot())
+        let progress = ConditionLock<(count: Int, assessment: Assessment?)>((0, nil))
+        let worker = PeriodicWorker(name: "aoftop-check", interval: interval.seconds)
+        let started = worker.start { [worker] in
+            let collector = SnapshotCollector(target: collection)
+            var analyzer = Analyzer()
+            return {
+                let assessment = analyzer.ingest(collector.snapshot())
+                let count = progress.update { progress in
+                    progress = (progress.count + 1, assessment)
+                    return progress.count
+                }
+                if count >= samples { worker.cancel() }
+            }
         }
+        guard started else { throw fail("cannot start the sampling thread", code: 3) }
+        // The first sample is always taken (Ctrl-C before it ends the process, as without a handler); after it,
+        // Ctrl-C ends sampling early and what was sampled is still assessed and printed.
+        progress.wait { progress, _ in progress.count > 0 ? .done(()) : .wait(until: nil) }
+        StopSignals.install()
+        _ = StopSignals.wait(for: worker)
+        worker.close()
+        let assessment = progress.withLock { $0.assessment! }
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(assessment)
             data.append(0x0A)

@@ -1,7 +1,7 @@
+import AoftopClock
 import AoftopModel
 import AoftopPipeline
 import Dashboard
-import RedisCollector
 import TextGrid
 
 /// What `DashboardRunner`'s loop drives: a state, the sources that feed it, and how it is drawn.

@@ -1,10 +1,10 @@
+import AoftopClock
 import AoftopModel
 import AoftopPipeline
 import ArgumentParser
 import CursesUI
 import Dashboard
 import Glibc
-import RedisCollector
 import TextGrid
 
 /// Runs an ncurses screen until the operator quits: one source and its dashboard (`run(source:…)`), or the

@@ -1,4 +1,5 @@
 import AoftopAnalysis
+import AoftopClock
 import AoftopFleet
 import AoftopModel
 import AoftopPipeline
@@ -6,7 +7,6 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import Glibc
-import RedisCollector
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,9 @@
+import AoftopClock
 import AoftopFleet
 import AoftopMetrics
 import AoftopPipeline
 import ArgumentParser
 import Foundation
-import RedisCollector
 
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

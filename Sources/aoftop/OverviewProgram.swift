@@ -1,10 +1,10 @@
+import AoftopClock
 import AoftopFleet
 import AoftopModel
 import AoftopPipeline
 import Dashboard
 import Foundation
 import Glibc
-import RedisCollector
 import Synchronization
 import TextGrid
 

@@ -1,3 +1,4 @@
+import AoftopClock
 import AoftopModel
 import AoftopPipeline
 import AoftopRecording
@@ -5,6 +6,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import RedisCollector
+import Synchronization
 
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,32 +57,39 @@ struct RecordCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        let collector = SnapshotCollector(target: process.collectionTarget(target, credentials: credentials))
-
-        let start = MonotonicClock.now()
-        var snapshots = 0
-        var failure: String?
-        while StopSignals.received == 0 {
-            let snapshot = collector.snapshot()
-            do {
-                try writer.append(snapshot)
-            } catch {
-                failure = "\(error)"
-                break
+        let collection = process.collectionTarget(target, credentials: credentials)
+        let (output, every, duration) = (output, interval.seconds, duration?.seconds)
+        let failure = Mutex<String?>(nil)
+        let worker = PeriodicWorker(name: "aoftop-record", interval: every)
+        let started = worker.start { [worker] in
+            let collector = SnapshotCollector(target: collection)
+            var snapshots = 0
+            return {
+                let snapshot = collector.snapshot()
+                do {
+                    try writer.append(snapshot)
+                } catch {
+                    failure.withLock { $0 = "\(error)" }
+                    worker.cancel()
+                    return
+                }
+                snapshots += 1
+                if snapshots == 1 {
+                    let pidText = snapshot.source.pid.map { "pid \($0)" } ?? "pid unknown"
+                    printError("recording \(display) (\(pidText)) to \(output) every \(Self.seconds(every)); Ctrl-C stops")
+                }
+                if let duration, Double(snapshots) * every > duration + 1e-9 { worker.cancel() }
             }
-            snapshots += 1
-            if snapshots == 1 {
-                let pidText = snapshot.source.pid.map { "pid \($0)" } ?? "pid unknown"
-                printError("recording \(display) (\(pidText)) to \(output) every \(Self.seconds(interval.seconds)); Ctrl-C stops")
-            }
-            let next = start + Double(snapshots) * interval.seconds
-            if let duration, next - start > duration.seconds + 1e-9 { break }
-            if !StopSignals.sleep(until: next) { break }
         }
+        if !started { failure.withLock { $0 = "cannot start the sampling thread" } }
+        _ = StopSignals.wait(for: worker)
+        // The snapshot under way is written before the file is closed.
+        worker.close()
+        let problem = failure.withLock { $0 }
         var closeFailure: String?
         do { try writer.close() } catch { closeFailure = "\(error)" }
         printError("\(writer.snapshotCount) snapshots, \(writer.bytesWritten) bytes")
-        if let problem = failure ?? closeFailure { throw fail(problem) }
+        if let problem = problem ?? closeFailure { throw fail(problem) }
     }
 
     /// `1 s`, `0.5 s`, `2 min`.
