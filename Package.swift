@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "AoftopTestSupport", dependencies: ["AoftopModel"]),
 
         .testTarget(name: "AoftopModelTests", dependencies: ["AoftopModel"]),
-        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
+        .testTarget(name: "RESPTests", dependencies: ["RESP", "AoftopTestSupport"]),
         .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
         .testTarget(name: "StartupCollectorTests", dependencies: ["StartupCollector", "AoftopTestSupport"]),
