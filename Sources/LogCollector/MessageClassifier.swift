@@ -13,31 +13,25 @@ import AoftopModel
 enum MessageClassifier {
     /// Prefixes `kind` matches and `fill` reads a field right after: one literal and its derived end for both, so
     /// rewording a prefix moves the offset with it.
-    private static let rewriteStart: StaticString = "Starting automatic rewriting of AOF on "
-    private static let rewriteStartEnd = rewriteStart.utf8CodeUnitCount
-    private static let rewriteStarted: StaticString = "Background append only file rewriting started by pid "
-    private static let rewriteStartedEnd = rewriteStarted.utf8CodeUnitCount
-    private static let rewriteOutcome: StaticString = "Background AOF rewrite "
-    private static let rewriteOutcomeEnd = rewriteOutcome.utf8CodeUnitCount
-    private static let pipesFailed: StaticString = "Error opening /setting AOF rewrite IPC pipes"
-    private static let pipesFailedEnd = pipesFailed.utf8CodeUnitCount
-    private static let registerFailed: StaticString = "Error registering fd event for the new client"
-    private static let registerFailedEnd = registerFailed.utf8CodeUnitCount
-    private static let fdLimitRaised: StaticString = "Increased maximum number of open files to "
-    private static let fdLimitRaisedEnd = fdLimitRaised.utf8CodeUnitCount
+    private static let rewriteStart = LinePrefix("Starting automatic rewriting of AOF on ")
+    private static let rewriteStarted = LinePrefix("Background append only file rewriting started by pid ")
+    private static let rewriteOutcome = LinePrefix("Background AOF rewrite ")
+    private static let pipesFailed = LinePrefix("Error opening /setting AOF rewrite IPC pipes")
+    private static let registerFailed = LinePrefix("Error registering fd event for the new client")
+    private static let fdLimitRaised = LinePrefix("Increased maximum number of open files to ")
 
     static func kind(_ m: ByteLine) -> LogEventKind {
         switch m.at(0) {
         case UInt8(ascii: "A"):
             if m.has("Accepting client connection: ", at: 0) { return .acceptFailed }
         case UInt8(ascii: "B"):
-            if m.has(rewriteOutcome, at: 0) {
-                let r = rewriteOutcomeEnd
+            if m.starts(with: rewriteOutcome) {
+                let r = rewriteOutcome.end
                 if m.has("terminated with success", at: r) || m.has("finished successfully", at: r) { return .aofRewriteDone }
                 if m.has("terminated with error", at: r) || m.has("terminated by signal", at: r)
                     || m.has("killed by signal", at: r) { return .aofRewriteFailed }
                 if m.has("has repeatedly failed", at: r) { return .aofRewriteLimited }
-            } else if m.has(rewriteStarted, at: 0) {
+            } else if m.starts(with: rewriteStarted) {
                 return .aofRewriteStarted
             }
         case UInt8(ascii: "C"):
@@ -49,18 +43,18 @@ enum MessageClassifier {
                 return .maxclientsReduced
             }
         case UInt8(ascii: "E"):
-            if m.has(pipesFailed, at: 0) { return .aofPipesFailed }
-            if m.has(registerFailed, at: 0) { return .clientRegisterFailed }
+            if m.starts(with: pipesFailed) { return .aofPipesFailed }
+            if m.starts(with: registerFailed) { return .clientRegisterFailed }
             if m.has("Error accepting a client connection", at: 0) { return .acceptFailed }
         case UInt8(ascii: "I"):
-            if m.has(fdLimitRaised, at: 0) { return .fdLimitRaised }
+            if m.starts(with: fdLimitRaised) { return .fdLimitRaised }
         case UInt8(ascii: "R"):
             if m.has("Redis version=", at: 0), m.hasSuffix("just started") { return .serverStart }
             if m.has("Redis is now ready to exit", at: 0) { return .serverShutdown }
             if m.has("Redis can't set maximum open files", at: 0) { return .maxclientsReduced }
             if let r = m.offset(after: "Received SIG"), m.index(of: " scheduling shutdown", from: r) != nil { return .serverShutdown }
         case UInt8(ascii: "S"):
-            if m.has(rewriteStart, at: 0) { return .aofRewriteStart }
+            if m.starts(with: rewriteStart) { return .aofRewriteStart }
             if m.has("Server started, Redis version", at: 0) { return .serverStart }
             if m.has("Server can't set maximum open files", at: 0) { return .maxclientsReduced }
         case UInt8(ascii: "U"):
@@ -83,28 +77,28 @@ enum MessageClassifier {
     static func fill(_ event: inout LogEvent, message m: ByteLine) {
         switch event.kind {
         case .aofRewriteStart:
-            event.growthPercent = m.number(from: rewriteStartEnd)?.value
+            event.growthPercent = m.number(from: rewriteStart.end)?.value
         case .aofForkFailed, .rdbForkFailed:
             if let error = m.offset(afterFirst: "fork: ", from: 0) { event.error = m.string(error, m.count) }
         case .aofPipesFailed:
-            if let error = m.offset(afterFirst: ": ", from: pipesFailedEnd) { event.error = m.string(error, m.count) }
+            if let error = m.offset(afterFirst: ": ", from: pipesFailed.end) { event.error = m.string(error, m.count) }
         case .clientRegisterFailed:
-            if let error = m.offset(afterFirst: ": ", from: registerFailedEnd) {
+            if let error = m.offset(afterFirst: ": ", from: registerFailed.end) {
                 event.error = m.string(error, errorEnd(m, from: error))
             }
             // `(fd=1129)` (≤ 5.x) or `(conn: fd=329)` (6.x, when a client cannot be set up); 7.x words it
             // `… (addr=… laddr=…)`, without the fd. From 6.0 an fd ≥ setsize is not logged at all: the client hangs.
-            if let at = m.offset(afterFirst: "fd=", from: registerFailedEnd), let fd = m.number(from: at) {
+            if let at = m.offset(afterFirst: "fd=", from: registerFailed.end), let fd = m.number(from: at) {
                 event.fd = Int(fd.value)
             }
         case .acceptFailed:
             if let error = m.offset(afterFirst: ": ", from: 0) { event.error = m.string(error, errorEnd(m, from: error)) }
         case .aofRewriteStarted:
-            if let pid = m.number(from: rewriteStartedEnd), pid.value <= Int64(Int32.max) { event.childPid = Int32(pid.value) }
+            if let pid = m.number(from: rewriteStarted.end), pid.value <= Int64(Int32.max) { event.childPid = Int32(pid.value) }
         case .aofRewriteLimited:
-            if let at = m.offset(afterFirst: "retry in ", from: rewriteOutcomeEnd) { event.value = m.number(from: at)?.value }
+            if let at = m.offset(afterFirst: "retry in ", from: rewriteOutcome.end) { event.value = m.number(from: at)?.value }
         case .fdLimitRaised:
-            event.value = m.number(from: fdLimitRaisedEnd)?.value
+            event.value = m.number(from: fdLimitRaised.end)?.value
         case .maxclientsReduced:
             if let at = m.offset(afterFirst: "reduced to ", from: 0) { event.value = m.number(from: at)?.value }
         default:
