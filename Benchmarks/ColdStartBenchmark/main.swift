@@ -46,7 +46,7 @@ if !FileManager.default.fileExists(atPath: logPath) {
     while case let chunk = input.readData(ofLength: 1 << 24), !chunk.isEmpty { out.write(chunk) }
     try? out.close()
 }
-FileManager.default.createFile(atPath: emptyLog, contents: Data())
+_ = FileManager.default.createFile(atPath: emptyLog, contents: Data())
 let fileBytes = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? size
 guard run("/usr/bin/env", ["cc", "-O2", "-o", logscan, bench.appendingPathComponent("logscan.c").path]).status == 0
 else { fail("cc logscan.c failed") }
