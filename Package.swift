@@ -71,7 +71,7 @@ let package = Package(
 
         .testTarget(name: "AoftopClockTests", dependencies: ["AoftopClock"]),
         .testTarget(name: "AoftopModelTests", dependencies: ["AoftopModel"]),
-        .testTarget(name: "RESPTests", dependencies: ["RESP"]),
+        .testTarget(name: "RESPTests", dependencies: ["RESP", "AoftopTestSupport"]),
         .testTarget(name: "RedisCollectorTests", dependencies: ["RedisCollector", "AoftopTestSupport"]),
         .testTarget(name: "ProcCollectorTests", dependencies: ["ProcCollector", "AoftopTestSupport"]),
         .testTarget(name: "StartupCollectorTests", dependencies: ["StartupCollector", "AoftopTestSupport"]),

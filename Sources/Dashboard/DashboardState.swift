@@ -7,26 +7,6 @@ public enum DashboardMode: Sendable, Equatable {
     case live, replay
 }
 
-/// The four panes, numbered as the zoom keys `1`–`4`.
-public enum PaneID: Int, Sendable, CaseIterable, Equatable {
-    case sockets = 1
-    case aof = 2
-    case events = 3
-    case exhaustion = 4
-
-    public var title: String {
-        switch self {
-        case .sockets: "Sockets vs pipes"
-        case .aof: "AOF growth"
-        case .events: "Fork failures"
-        case .exhaustion: "fd exhaustion"
-        }
-    }
-
-    var next: PaneID { PaneID(rawValue: rawValue % 4 + 1)! }
-    var previous: PaneID { PaneID(rawValue: (rawValue + 2) % 4 + 1)! }
-}
-
 /// What the bottom bar is collecting keystrokes for.
 public enum InputMode: Sendable, Equatable {
     case none
@@ -59,7 +39,9 @@ public struct DashboardState: Sendable {
     public internal(set) var redisFreshness = SourceFreshness()
     public internal(set) var processFreshness = SourceFreshness()
     public internal(set) var logFreshness = SourceFreshness()
-    public var focus: PaneID = .sockets
+    /// The panes on screen, in focus order; `focus` and `zoomed` name one of them.
+    public internal(set) var panes: PaneList
+    public var focus: PaneID
     public var zoomed: PaneID?
     public var helpVisible = false
     /// Rows of the events pane scrolled away from the newest event (0: newest on top).
@@ -84,8 +66,10 @@ public struct DashboardState: Sendable {
     /// Opened from the overview (`aoftop --all`): the bottom bar offers `esc overview`.
     public var returnsToOverview = false
 
-    public init(mode: DashboardMode, interval: Double = 1, timeZoneOffsetSeconds: Int = 0) {
+    public init(mode: DashboardMode, interval: Double = 1, timeZoneOffsetSeconds: Int = 0, panes: PaneList = .standard) {
         self.mode = mode
+        self.panes = panes
+        focus = panes.ids[0]
         self.interval = interval
         self.timeZoneOffsetSeconds = timeZoneOffsetSeconds
     }

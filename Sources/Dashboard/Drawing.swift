@@ -41,11 +41,11 @@ enum Drawing {
     }
 
     /// The title row of a pane: `1 Sockets vs pipes ──────── info`.
-    static func title(_ grid: inout Grid, pane: PaneID, focused: Bool, info: String = "", infoRole: CellRole = .dim,
-                      glyphs: Glyphs) {
+    static func title(_ grid: inout Grid, _ context: PaneContext, info: String = "", infoRole: CellRole = .dim) {
         let width = grid.size.columns
-        grid.fill(row: 0, column: 0, width: width, with: glyphs.horizontal, role: .dim)
-        let used = grid.write(" \(pane.rawValue) \(pane.title) ", row: 0, column: 0, role: focused ? .selected : .header)
+        grid.fill(row: 0, column: 0, width: width, with: context.glyphs.horizontal, role: .dim)
+        let used = grid.write(" \(context.number) \(context.title) ", row: 0, column: 0,
+                              role: context.focused ? .selected : .header)
         if !info.isEmpty {
             let text = " \(info) "
             let start = width - 1 - CharacterWidth.of(text)

@@ -13,6 +13,10 @@ enum KeyHandler {
             state.helpVisible = false
             return []
         }
+        if case .character(let digit) = key, let pane = state.panes.id(forKey: digit) {
+            toggleZoom(pane, state: &state)
+            return []
+        }
         if let effects = global(key, state: &state) { return effects }
         if state.focus == .events, let effects = scroll(key, state: &state) { return effects }
         switch state.mode {
@@ -31,20 +35,10 @@ enum KeyHandler {
             state.helpVisible = true
             return []
         case .tab:
-            moveFocus(to: state.focus.next, state: &state)
+            moveFocus(to: state.panes.id(after: state.focus), state: &state)
             return []
         case .backTab:
-            moveFocus(to: state.focus.previous, state: &state)
-            return []
-        case .character(let c) where ("1"..."4").contains(c):
-            let pane = PaneID(rawValue: Int(String(c))!)!
-            if state.zoomed == pane {
-                state.zoomed = nil
-            } else {
-                state.zoomed = pane
-                state.focus = pane
-            }
-            state.eventScroll = min(state.eventScroll, maxEventScroll(state))
+            moveFocus(to: state.panes.id(before: state.focus), state: &state)
             return []
         case .escape:
             state.zoomed = nil
@@ -57,6 +51,17 @@ enum KeyHandler {
         default:
             return nil
         }
+    }
+
+    /// A pane's number zooms it and gives it focus; the same number again unzooms.
+    private static func toggleZoom(_ pane: PaneID, state: inout DashboardState) {
+        if state.zoomed == pane {
+            state.zoomed = nil
+        } else {
+            state.zoomed = pane
+            state.focus = pane
+        }
+        state.eventScroll = min(state.eventScroll, maxEventScroll(state))
     }
 
     /// Tab moves the zoom along with the focus, so a zoomed screen can be paged through.

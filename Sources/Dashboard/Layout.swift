@@ -10,7 +10,8 @@ struct Rect: Sendable, Equatable {
     var size: GridSize { GridSize(columns: width, rows: height) }
 }
 
-/// Where everything goes. Rows, top to bottom: header (2), panes (2×2, or one when zoomed), diagnosis (1–3),
+/// Where everything goes. Rows, top to bottom: header (2), panes (as the `PaneList` arranges them, or one when
+/// zoomed), diagnosis (1–3),
 /// the replay timeline (1, replay only), the bottom bar (1). The panes take what is left; each pane's first row
 /// is its title. Fixed by the terminal size alone, so numbers changing width never move anything.
 struct Layout: Sendable, Equatable {
@@ -19,8 +20,8 @@ struct Layout: Sendable, Equatable {
 
     var header: Rect
     var panes: [PaneID: Rect]
-    /// The column of the vertical rule between left and right panes (not when zoomed).
-    var separatorColumn: Int?
+    /// The one-column vertical rules between panes side by side (none when zoomed).
+    var separators: [Rect]
     var paneArea: Rect
     var diagnosis: Rect
     var timeline: Rect?
@@ -30,7 +31,7 @@ struct Layout: Sendable, Equatable {
         size.columns >= minimum.columns && size.rows >= minimum.rows
     }
 
-    init(size: GridSize, replay: Bool, zoomed: PaneID?) {
+    init(size: GridSize, replay: Bool, zoomed: PaneID?, panes list: PaneList) {
         let columns = max(size.columns, Self.minimum.columns)
         let rows = max(size.rows, Self.minimum.rows)
         header = Rect(row: 0, column: 0, width: columns, height: 2)
@@ -49,20 +50,41 @@ struct Layout: Sendable, Equatable {
         paneArea = Rect(row: top, column: 0, width: columns, height: paneRows)
         if let zoomed {
             panes = [zoomed: paneArea]
-            separatorColumn = nil
+            separators = []
         } else {
-            let leftWidth = (columns - 1) / 2
-            let rightColumn = leftWidth + 1
-            let rightWidth = columns - rightColumn
-            let upper = (paneRows + 1) / 2
-            let lower = paneRows - upper
-            panes = [
-                .sockets: Rect(row: top, column: 0, width: leftWidth, height: upper),
-                .aof: Rect(row: top, column: rightColumn, width: rightWidth, height: upper),
-                .events: Rect(row: top + upper, column: 0, width: leftWidth, height: lower),
-                .exhaustion: Rect(row: top + upper, column: rightColumn, width: rightWidth, height: lower),
-            ]
-            separatorColumn = leftWidth
+            (panes, separators) = Self.arrange(list.rows, in: paneArea)
+        }
+    }
+
+    /// Rows share the height and panes in a row share the width, one column per rule between them; leftover rows
+    /// go to the upper rows and leftover columns to the right-hand panes.
+    private static func arrange(_ rows: [[PaneID]], in area: Rect) -> ([PaneID: Rect], [Rect]) {
+        var panes: [PaneID: Rect] = [:]
+        var separators: [Rect] = []
+        let heights = shares(area.height, rows.count, extraFirst: true)
+        var top = area.row
+        for (ids, height) in zip(rows, heights) {
+            let widths = shares(area.width - (ids.count - 1), ids.count, extraFirst: false)
+            var column = area.column
+            for (index, (id, width)) in zip(ids, widths).enumerated() {
+                if index > 0 {
+                    separators.append(Rect(row: top, column: column, width: 1, height: height))
+                    column += 1
+                }
+                panes[id] = Rect(row: top, column: column, width: width, height: height)
+                column += width
+            }
+            top += height
+        }
+        return (panes, separators)
+    }
+
+    /// `total` split into `count` near-equal parts, the remainder one each to the first or the last parts.
+    private static func shares(_ total: Int, _ count: Int, extraFirst: Bool) -> [Int] {
+        let base = total / count
+        let extra = total % count
+        return (0..<count).map { index in
+            base + ((extraFirst ? index < extra : index >= count - extra) ? 1 : 0)
         }
     }
 }

@@ -6,22 +6,24 @@ import TextGrid
 public func render(_ state: DashboardState, size: GridSize, glyphs: Glyphs) -> Grid {
     guard Layout.fits(size) else { return Drawing.tooSmall(size, minimum: Layout.minimum) }
     var grid = Grid(size: size)
-    let layout = Layout(size: size, replay: state.mode == .replay, zoomed: state.zoomed)
+    let layout = Layout(size: size, replay: state.mode == .replay, zoomed: state.zoomed, panes: state.panes)
     grid.place(HeaderBar.draw(state, size: layout.header.size, glyphs: glyphs), row: layout.header.row,
                column: layout.header.column)
     if state.helpVisible {
         let area = Rect(row: layout.paneArea.row, column: 0, width: size.columns,
                         height: layout.paneArea.height + layout.diagnosis.height)
-        grid.place(HelpScreen.draw(size: area.size, glyphs: glyphs), row: area.row, column: area.column)
+        grid.place(HelpScreen.draw(panes: state.panes, size: area.size, glyphs: glyphs), row: area.row, column: area.column)
     } else {
-        for (pane, rect) in layout.panes {
-            let context = PaneContext(state: state, glyphs: glyphs, focused: state.focus == pane)
-            grid.place(drawPane(pane, context, size: rect.size), row: rect.row, column: rect.column)
+        for (id, rect) in layout.panes {
+            guard let pane = state.panes[id], let number = state.panes.number(of: id) else { continue }
+            let context = PaneContext(state: state, glyphs: glyphs, focused: state.focus == id, number: number,
+                                      title: pane.title)
+            grid.place(pane.draw(context, rect.size), row: rect.row, column: rect.column)
         }
-        if let separator = layout.separatorColumn {
-            for row in layout.paneArea.row..<(layout.paneArea.row + layout.paneArea.height) {
+        for separator in layout.separators {
+            for row in separator.row..<(separator.row + separator.height) {
                 let isTitleRow = layout.panes.values.contains { $0.row == row }
-                grid[row, separator] = Cell(isTitleRow ? glyphs.horizontal : glyphs.vertical, .dim)
+                grid[row, separator.column] = Cell(isTitleRow ? glyphs.horizontal : glyphs.vertical, .dim)
             }
         }
         grid.place(DiagnosisLine.draw(state, size: layout.diagnosis.size, glyphs: glyphs), row: layout.diagnosis.row,
@@ -32,13 +34,4 @@ public func render(_ state: DashboardState, size: GridSize, glyphs: Glyphs) -> G
     }
     grid.place(BottomBar.draw(state, size: layout.bottomBar.size, glyphs: glyphs), row: layout.bottomBar.row, column: 0)
     return grid
-}
-
-private func drawPane(_ pane: PaneID, _ context: PaneContext, size: GridSize) -> Grid {
-    switch pane {
-    case .sockets: SocketsPane.draw(context, size: size)
-    case .aof: AofPane.draw(context, size: size)
-    case .events: EventsPane.draw(context, size: size)
-    case .exhaustion: ExhaustionPane.draw(context, size: size)
-    }
 }

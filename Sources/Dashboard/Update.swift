@@ -76,7 +76,7 @@ private func expireStatus(_ state: inout DashboardState) {
 
 /// Rows of events the events pane shows at the current terminal size.
 func eventPageSize(_ state: DashboardState) -> Int {
-    let layout = Layout(size: state.size, replay: state.mode == .replay, zoomed: state.zoomed)
+    let layout = Layout(size: state.size, replay: state.mode == .replay, zoomed: state.zoomed, panes: state.panes)
     guard let rect = layout.panes[.events] else { return 1 }
     return max(1, rect.height - EventsPane.headerRows)
 }

@@ -52,6 +52,22 @@ struct ByteLine {
         return memcmp(base + offset, literal.utf8Start, n) == 0
     }
 
+    /// The offset just past `literal` when it occurs at `offset`: where the field it introduces starts, derived
+    /// from the literal instead of counted by hand.
+    @inline(__always) func offset(after literal: StaticString, at offset: Int = 0) -> Int? {
+        has(literal, at: offset) ? offset + literal.utf8CodeUnitCount : nil
+    }
+
+    /// The offset just past the first `literal` at or after `from`.
+    @inline(__always) func offset(afterFirst literal: StaticString, from: Int) -> Int? {
+        index(of: literal, from: from).map { $0 + literal.utf8CodeUnitCount }
+    }
+
+    /// Whether the whole line is `literal`.
+    @inline(__always) func equals(_ literal: StaticString) -> Bool {
+        count == literal.utf8CodeUnitCount && has(literal, at: 0)
+    }
+
     /// Whether the line ends with `literal`.
     @inline(__always) func hasSuffix(_ literal: StaticString) -> Bool {
         has(literal, at: count - literal.utf8CodeUnitCount)

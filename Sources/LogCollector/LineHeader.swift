@@ -64,11 +64,11 @@ struct LineHeader {
                role == UInt8(ascii: "M") || role == UInt8(ascii: "S") || role == UInt8(ascii: "C") || role == UInt8(ascii: "X") {
                 header.roleByte = role
                 if header.parseTimeAndLevel(line, at: r + 2) { header.layout = .legacy; return header }
-            } else if line.has("signal-handler (", at: r), let secs = line.number(from: r + 16),
+            } else if let secsStart = line.offset(after: "signal-handler (", at: r), let secs = line.number(from: secsStart),
                       line.at(secs.end) == UInt8(ascii: ")"), line.at(secs.end + 1) == UInt8(ascii: " ") {
                 header.layout = .signalHandler
                 header.timeStyle = .epochSeconds
-                header.timeStart = r + 16
+                header.timeStart = secsStart
                 header.timeEnd = secs.end
                 header.messageStart = secs.end + 2
                 return header
@@ -146,8 +146,9 @@ struct LineHeader {
             guard i < line.count, let eq = line.index(of: UInt8(ascii: "="), from: i) else { break }
             let keyStart = i
             var valueStart = eq + 1, valueEnd: Int
-            if line.has("message=\"", at: keyStart) && eq == keyStart + 7 {
-                valueStart = eq + 2
+            // Matching `message="` at the key makes its `=` the first one, so `eq` needs no check here.
+            if let quotedValue = line.offset(after: "message=\"", at: keyStart) {
+                valueStart = quotedValue
                 valueEnd = line.at(line.count - 1) == UInt8(ascii: "\"") && line.count - 1 >= valueStart
                     ? line.count - 1 : line.count
                 messageStart = valueStart
@@ -167,24 +168,24 @@ struct LineHeader {
                 i = valueEnd
             }
             let key = line.slice(keyStart, eq)
-            switch key.count {
-            case 3 where key.has("pid", at: 0):
+            if key.equals("pid") {
                 pidStart = valueStart
                 pidEnd = valueEnd
-            case 4 where key.has("role", at: 0):
+            } else if key.equals("role") {
                 roleStart = valueStart
                 roleEnd = valueEnd
-            case 5 where key.has("level", at: 0):
+            } else if key.equals("level") {
                 let value = line.slice(valueStart, valueEnd)
-                switch value.count {
-                case 5 where value.has("debug", at: 0): level = .debug
-                case 4 where value.has("info", at: 0): level = .verbose
-                case 7 where value.has("verbose", at: 0): level = .verbose
-                case 6 where value.has("notice", at: 0): level = .notice
-                case 7 where value.has("warning", at: 0): level = .warning
-                default: break
+                if value.equals("debug") {
+                    level = .debug
+                } else if value.equals("info") || value.equals("verbose") {
+                    level = .verbose
+                } else if value.equals("notice") {
+                    level = .notice
+                } else if value.equals("warning") {
+                    level = .warning
                 }
-            case 9 where key.has("timestamp", at: 0):
+            } else if key.equals("timestamp") {
                 timeStart = valueStart
                 timeEnd = valueEnd
                 let value = line.slice(valueStart, valueEnd)
@@ -195,8 +196,6 @@ struct LineHeader {
                 } else if value.number(from: 0)?.end == value.count {
                     timeStyle = .epochMilliseconds
                 }
-            default:
-                break
             }
         }
         return sawMessage && pidEnd > pidStart

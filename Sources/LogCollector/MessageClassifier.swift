@@ -11,18 +11,27 @@ import AoftopModel
 /// - shutdown: `Received SIGTERM|SIGINT scheduling shutdown...`, `User requested shutdown...`,
 ///   `Redis|Valkey is now ready to exit, bye bye...` (one shutdown usually logs two of these).
 enum MessageClassifier {
+    /// Prefixes `kind` matches and `fill` reads a field right after: one literal and its derived end for both, so
+    /// rewording a prefix moves the offset with it.
+    private static let rewriteStart = LinePrefix("Starting automatic rewriting of AOF on ")
+    private static let rewriteStarted = LinePrefix("Background append only file rewriting started by pid ")
+    private static let rewriteOutcome = LinePrefix("Background AOF rewrite ")
+    private static let pipesFailed = LinePrefix("Error opening /setting AOF rewrite IPC pipes")
+    private static let registerFailed = LinePrefix("Error registering fd event for the new client")
+    private static let fdLimitRaised = LinePrefix("Increased maximum number of open files to ")
+
     static func kind(_ m: ByteLine) -> LogEventKind {
         switch m.at(0) {
         case UInt8(ascii: "A"):
             if m.has("Accepting client connection: ", at: 0) { return .acceptFailed }
         case UInt8(ascii: "B"):
-            if m.has("Background AOF rewrite ", at: 0) {
-                let r = 23
+            if m.starts(with: rewriteOutcome) {
+                let r = rewriteOutcome.end
                 if m.has("terminated with success", at: r) || m.has("finished successfully", at: r) { return .aofRewriteDone }
                 if m.has("terminated with error", at: r) || m.has("terminated by signal", at: r)
                     || m.has("killed by signal", at: r) { return .aofRewriteFailed }
                 if m.has("has repeatedly failed", at: r) { return .aofRewriteLimited }
-            } else if m.has("Background append only file rewriting started by pid ", at: 0) {
+            } else if m.starts(with: rewriteStarted) {
                 return .aofRewriteStarted
             }
         case UInt8(ascii: "C"):
@@ -30,22 +39,22 @@ enum MessageClassifier {
             if m.has("Can't save in background: fork", at: 0) { return .rdbForkFailed }
             // Redis 7 also creates an incr file at start-up (`… on server start`): only the rewrite one counts.
             if m.has("Creating AOF incr file ", at: 0), m.hasSuffix(" on background rewrite") { return .aofIncrFileCreated }
-            if m.has("Current maximum open files is ", at: 0), m.index(of: "maxclients has been reduced", from: 30) != nil {
+            if let r = m.offset(after: "Current maximum open files is "), m.index(of: "maxclients has been reduced", from: r) != nil {
                 return .maxclientsReduced
             }
         case UInt8(ascii: "E"):
-            if m.has("Error opening /setting AOF rewrite IPC pipes", at: 0) { return .aofPipesFailed }
-            if m.has("Error registering fd event for the new client", at: 0) { return .clientRegisterFailed }
+            if m.starts(with: pipesFailed) { return .aofPipesFailed }
+            if m.starts(with: registerFailed) { return .clientRegisterFailed }
             if m.has("Error accepting a client connection", at: 0) { return .acceptFailed }
         case UInt8(ascii: "I"):
-            if m.has("Increased maximum number of open files to ", at: 0) { return .fdLimitRaised }
+            if m.starts(with: fdLimitRaised) { return .fdLimitRaised }
         case UInt8(ascii: "R"):
             if m.has("Redis version=", at: 0), m.hasSuffix("just started") { return .serverStart }
             if m.has("Redis is now ready to exit", at: 0) { return .serverShutdown }
             if m.has("Redis can't set maximum open files", at: 0) { return .maxclientsReduced }
-            if m.has("Received SIG", at: 0), m.index(of: " scheduling shutdown", from: 12) != nil { return .serverShutdown }
+            if let r = m.offset(after: "Received SIG"), m.index(of: " scheduling shutdown", from: r) != nil { return .serverShutdown }
         case UInt8(ascii: "S"):
-            if m.has("Starting automatic rewriting of AOF on ", at: 0) { return .aofRewriteStart }
+            if m.starts(with: rewriteStart) { return .aofRewriteStart }
             if m.has("Server started, Redis version", at: 0) { return .serverStart }
             if m.has("Server can't set maximum open files", at: 0) { return .maxclientsReduced }
         case UInt8(ascii: "U"):
@@ -68,26 +77,30 @@ enum MessageClassifier {
     static func fill(_ event: inout LogEvent, message m: ByteLine) {
         switch event.kind {
         case .aofRewriteStart:
-            event.growthPercent = m.number(from: 39)?.value
+            event.growthPercent = m.number(from: rewriteStart.end)?.value
         case .aofForkFailed, .rdbForkFailed:
-            if let at = m.index(of: "fork: ", from: 0) { event.error = m.string(at + 6, m.count) }
+            if let error = m.offset(afterFirst: "fork: ", from: 0) { event.error = m.string(error, m.count) }
         case .aofPipesFailed:
-            if let at = m.index(of: ": ", from: 44) { event.error = m.string(at + 2, m.count) }
+            if let error = m.offset(afterFirst: ": ", from: pipesFailed.end) { event.error = m.string(error, m.count) }
         case .clientRegisterFailed:
-            if let at = m.index(of: ": ", from: 45) { event.error = m.string(at + 2, errorEnd(m, from: at + 2)) }
+            if let error = m.offset(afterFirst: ": ", from: registerFailed.end) {
+                event.error = m.string(error, errorEnd(m, from: error))
+            }
             // `(fd=1129)` (≤ 5.x) or `(conn: fd=329)` (6.x, when a client cannot be set up); 7.x words it
             // `… (addr=… laddr=…)`, without the fd. From 6.0 an fd ≥ setsize is not logged at all: the client hangs.
-            if let at = m.index(of: "fd=", from: 45), let fd = m.number(from: at + 3) { event.fd = Int(fd.value) }
+            if let at = m.offset(afterFirst: "fd=", from: registerFailed.end), let fd = m.number(from: at) {
+                event.fd = Int(fd.value)
+            }
         case .acceptFailed:
-            if let at = m.index(of: ": ", from: 0) { event.error = m.string(at + 2, errorEnd(m, from: at + 2)) }
+            if let error = m.offset(afterFirst: ": ", from: 0) { event.error = m.string(error, errorEnd(m, from: error)) }
         case .aofRewriteStarted:
-            if let pid = m.number(from: 53), pid.value <= Int64(Int32.max) { event.childPid = Int32(pid.value) }
+            if let pid = m.number(from: rewriteStarted.end), pid.value <= Int64(Int32.max) { event.childPid = Int32(pid.value) }
         case .aofRewriteLimited:
-            if let at = m.index(of: "retry in ", from: 23) { event.value = m.number(from: at + 9)?.value }
+            if let at = m.offset(afterFirst: "retry in ", from: rewriteOutcome.end) { event.value = m.number(from: at)?.value }
         case .fdLimitRaised:
-            event.value = m.number(from: 42)?.value
+            event.value = m.number(from: fdLimitRaised.end)?.value
         case .maxclientsReduced:
-            if let at = m.index(of: "reduced to ", from: 0) { event.value = m.number(from: at + 11)?.value }
+            if let at = m.offset(afterFirst: "reduced to ", from: 0) { event.value = m.number(from: at)?.value }
         default:
             break
         }
@@ -96,11 +109,12 @@ enum MessageClassifier {
     /// Where an error text ends: before a trailing ` (fd=…)`, ` (addr=… laddr=…)` or ` (conn: …)` detail.
     private static func errorEnd(_ m: ByteLine, from: Int) -> Int {
         guard m.at(m.count - 1) == UInt8(ascii: ")") else { return m.count }
+        let detail: StaticString = " ("
         var end = m.count
         var i = from
-        while let open = m.index(of: " (", from: i) {
+        while let open = m.index(of: detail, from: i) {
             end = open
-            i = open + 2
+            i = open + detail.utf8CodeUnitCount
         }
         return end
     }

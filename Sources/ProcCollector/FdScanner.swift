@@ -97,11 +97,11 @@ final class FdScanner {
             } else {
                 switch FdScanner.classify(link, n) {
                 case .socket:
-                    sockets.append(FdScanner.inode(link, n, prefix: 8))
+                    sockets.append(FdScanner.inode(link, n, from: FdScanner.socketInodeStart))
                 case .pipe:
-                    pipes.append(FdScanner.inode(link, n, prefix: 6))
+                    pipes.append(FdScanner.inode(link, n, from: FdScanner.pipeInodeStart))
                 case .anonInode:
-                    anonKinds.count(link + 11, n - 11)
+                    anonKinds.count(link + FdScanner.anonKindStart, n - FdScanner.anonKindStart)
                 case .regularFile:
                     regular += 1
                 case .other:
@@ -132,6 +132,10 @@ final class FdScanner {
     private static let socketPrefix: StaticString = "socket:["
     private static let pipePrefix: StaticString = "pipe:["
     private static let anonPrefix: StaticString = "anon_inode:"
+    /// Where the inode number or the anon kind starts: just past the prefix `classify` matched, derived from it.
+    private static let socketInodeStart = socketPrefix.utf8CodeUnitCount
+    private static let pipeInodeStart = pipePrefix.utf8CodeUnitCount
+    private static let anonKindStart = anonPrefix.utf8CodeUnitCount
     private static let devPrefix: StaticString = "/dev/"
     private static let memfdPrefix: StaticString = "/memfd:"
 
@@ -163,9 +167,9 @@ final class FdScanner {
 
     /// The decimal inode after a `kind:[` prefix, up to `]`; 0 if there are no digits (never a real inode).
     @inline(__always)
-    static func inode(_ link: UnsafeMutablePointer<UInt8>, _ n: Int, prefix: Int) -> UInt64 {
+    static func inode(_ link: UnsafeMutablePointer<UInt8>, _ n: Int, from start: Int) -> UInt64 {
         var value: UInt64 = 0
-        var i = prefix
+        var i = start
         while i < n {
             let d = link[i] &- 0x30
             if d >= 10 { break }

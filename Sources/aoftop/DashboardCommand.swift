@@ -3,6 +3,7 @@ import AoftopModel
 import AoftopPipeline
 import AoftopRecording
 import ArgumentParser
+import Dashboard
 import Foundation
 import RedisCollector
 
@@ -11,7 +12,8 @@ struct DashboardCommand: ParsableCommand {
         commandName: "dashboard",
         abstract: "The live dashboard (the default): sockets vs pipes, AOF growth, fork failures, fd-exhaustion ETA.",
         discussion: """
-        Keys: q quit, space pause, Tab focus, Up Down PgUp PgDn scroll events, +/- interval, r record, 1-4 zoom, ? help. \
+        Keys: q quit, space pause, Tab focus, Up Down PgUp PgDn scroll events, +/- interval, r record, \
+        \(PaneList.standard.zoomKeys) zoom, ? help. \
         With --all, or with no -h/-p/-s/--pid/--log/--config and two or more local servers running: an overview of every \
         local redis-server/valkey-server, most urgent first (Up/Down select, Enter opens one, Esc comes back). With \
         one server running, its dashboard (Esc shows the overview). With none, the server on 127.0.0.1:6379, or \

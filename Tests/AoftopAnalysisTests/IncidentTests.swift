@@ -1,4 +1,5 @@
 import AoftopModel
+import AoftopTestSupport
 import Testing
 @testable import AoftopAnalysis
 

@@ -1,4 +1,5 @@
 import AoftopModel
+import AoftopTestSupport
 import Foundation
 import Testing
 @testable import AoftopAnalysis

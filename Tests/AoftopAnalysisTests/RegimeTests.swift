@@ -1,4 +1,5 @@
 import AoftopModel
+import AoftopTestSupport
 import Testing
 @testable import AoftopAnalysis
 
@@ -43,7 +44,7 @@ struct RegimeTests {
 
     @Test("Churn never produces an ETA or a leak", arguments: [(Int64(1000), UInt64(1)), (500, 2), (2000, 3), (1000, 42)])
     func churn(stepMs: Int64, seed: UInt64) {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var analyzer = Analyzer()
         var statuses: Set<ExhaustionEstimate.Status> = []
         var rewrites: Int64 = 0

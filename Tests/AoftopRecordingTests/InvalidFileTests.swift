@@ -1,5 +1,6 @@
 import AoftopModel
 import AoftopRecording
+import AoftopTestSupport
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
 
     @Test func randomBytes() throws {
         let dir = try TempDirectory()
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(spreading: 42)
         let noise = Data((0..<100_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         #expect(reason(try file(dir, "noise.jsonl", noise)) == "not an aoftop recording")
         // Noise that happens to start like gzip.

@@ -1,5 +1,6 @@
 import AoftopModel
 import AoftopRecording
+import AoftopTestSupport
 import Foundation
 import Testing
 
@@ -66,7 +67,7 @@ struct RecordingBenchmarks {
         let opened = try #require(reader)
         #expect(opened.count == 86_400)
 
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(spreading: 7)
         var worst = 0.0
         let seeks = 1_000
         let total = try Self.seconds {

@@ -39,7 +39,7 @@ enum SnapshotFactory {
 
     /// Second `i` of a busy server during a fork-failure storm (~10 failed forks a second, fds climbing).
     static func realistic(_ i: Int, start: Timestamp = start, storm: Bool = true) -> Snapshot {
-        var rng = SplitMix(seed: UInt64(i))
+        var rng = SplitMix64(spreading: UInt64(i))
         let time = start.adding(milliseconds: Int64(i) * 1000 + Int64(rng.next() % 40))
         let ops = 8_000 + Int(rng.next() % 4_000)
         let commands = Int64(i) * 10_000 + Int64(rng.next() % 5_000)
@@ -118,18 +118,5 @@ enum SnapshotFactory {
                         redis: .ok(redis), process: .ok(process), log: .ok(log),
                         aofDirectory: .ok(AofDirectorySample(path: "/var/lib/redis", files: 2, incrFiles: 0,
                                                              totalBytes: 2_100_000_000 + UInt64(i) * 3_100)))
-    }
-}
-
-/// Deterministic pseudo-random numbers, so sizes are reproducible.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,31 +1,14 @@
 import AoftopModel
+import AoftopTestSupport
 import Dashboard
 import TextGrid
 
-/// Snapshot builders with the incident's numbers: maxclients 1000 (setsize 1128), 9.97 failed forks/s leaking
-/// 6 pipe fds each (≈60 fds/s), 67 fds at rest. Times are milliseconds from `epoch` (2023-11-14 22:13:20 UTC).
-enum Build {
-    static let epoch: Int64 = 1_700_000_000_000
-    static let pid: Int32 = 1838
-
-    static func time(_ ms: Int64) -> Timestamp { Timestamp(millisecondsSince1970: epoch + ms) }
-
-    /// fds 0..<total open (no holes): 2 listeners, `clients` client sockets, `pipes` pipe fds, 13 others.
-    static func census(clients: Int = 50, pipes: Int = 2, selfPairs: Int? = nil) -> FdCensus {
-        let total = 2 + clients + pipes + 13
-        return FdCensus(total: total, sockets: 2 + clients, listeningSockets: 2, pipes: pipes,
-                        selfHeldPipePairs: selfPairs ?? pipes / 2, anonInodes: ["eventpoll": 1], regularFiles: 9,
-                        other: 3, highestFd: total - 1, lowestFreeFd: total)
-    }
-
-    static func process(_ census: FdCensus, ms: Int64, soft: Int = 20_000) -> ProcSample {
-        ProcSample(pid: pid, command: "redis-server", startTicks: 4242, cpuTicks: UInt64(ms / 200),
-                   clockTicksPerSecond: 100, fds: census, limits: FdLimits(soft: soft, hard: soft))
-    }
-
+/// Redis, log and snapshot samples as the dashboard shows the incident: a full INFO (role, port, uptime, memory,
+/// sizes past `auto-aof-rewrite-min-size`), the log at its Debian path, a server seen from across the network.
+enum IncidentSample {
     static func redis(version: String = "3.2.8", clients: Int = 50, current: Int64 = 41_943_040,
                       base: Int64 = 31_457_280, uptime: Int64 = 266_400, status: String = "ok") -> RedisSample {
-        RedisSample(server: "redis", version: version, processId: pid, role: "master", tcpPort: 6379,
+        RedisSample(server: "redis", version: version, processId: Build.pid, role: "master", tcpPort: 6379,
                     uptimeSeconds: uptime, hz: 10, connectedClients: clients, aofEnabled: true,
                     aofCurrentSize: current, aofBaseSize: base, aofRewriteInProgress: false,
                     aofLastBgrewriteStatus: status, aofRewrites: 12, aofRewritesConsecutiveFailures: 0,
@@ -39,23 +22,9 @@ enum Build {
                   totals: [.aofForkFailed: aofFailures], linesRead: lines + aofFailures)
     }
 
-    static func forkFailure(at ms: Int64) -> LogEvent {
-        LogEvent(time: time(ms), kind: .aofForkFailed, pid: pid, role: "M", level: .warning,
-                 error: "Cannot allocate memory",
-                 message: "Can't rewrite append only file in background: fork: Cannot allocate memory")
-    }
-
-    static func event(_ kind: LogEventKind, at ms: Int64, error: String? = nil, fd: Int? = nil,
-                      growth: Int64? = nil, message: String) -> LogEvent {
-        LogEvent(time: time(ms), kind: kind, pid: pid, role: "M", level: .warning, growthPercent: growth,
-                 error: error, fd: fd, message: message)
-    }
-
     static func snapshot(at ms: Int64, redis: Reading<RedisSample>, process: Reading<ProcSample>,
                          log: Reading<LogSample>) -> Snapshot {
-        Snapshot(time: time(ms), source: SourceIdentity(host: "10.0.3.17", port: 6379, pid: pid, processStartTicks: 4242,
-                                                        server: "redis", version: "3.2.8"),
-                 redis: redis, process: process, log: log)
+        Build.snapshot(at: ms, host: "10.0.3.17", version: "3.2.8", redis: redis, process: process, log: log)
     }
 }
 
@@ -90,10 +59,10 @@ struct Incident {
                                       fd: setsize + 1, message: "Error registering fd event for the new client: Numerical result out of range (fd=1129)"))
         }
         events.sort { ($0.time ?? Build.time(0)) < ($1.time ?? Build.time(0)) }
-        return Build.snapshot(at: ms,
-                              redis: .ok(Build.redis(clients: clients, current: 64_424_509_440 / 1000, base: 31_457_280)),
+        return IncidentSample.snapshot(at: ms,
+                              redis: .ok(IncidentSample.redis(clients: clients, current: 64_424_509_440 / 1000, base: 31_457_280)),
                               process: .ok(Build.process(census, ms: ms)),
-                              log: .ok(Build.log(aofFailures: failures, events: events)))
+                              log: .ok(IncidentSample.log(aofFailures: failures, events: events)))
     }
 }
 
@@ -120,9 +89,9 @@ enum Scenario: String, CaseIterable, Sendable {
                     Build.event(.aofRewriteStarted, at: 29_601, message: "Background append only file rewriting started by pid 2291"),
                     Build.event(.aofRewriteDone, at: 29_980, message: "Background AOF rewrite finished successfully"),
                 ] : []
-                feed(.snapshot(Build.snapshot(at: ms, redis: .ok(Build.redis(clients: clients)),
+                feed(.snapshot(IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis(clients: clients)),
                                               process: .ok(Build.process(Build.census(clients: clients), ms: ms)),
-                                              log: .ok(Build.log(events: events)))))
+                                              log: .ok(IncidentSample.log(events: events)))))
             }
             feed(.tick(Build.time(60_400)))
         case .leak, .replay:
@@ -151,17 +120,17 @@ enum Scenario: String, CaseIterable, Sendable {
             feed(.tick(Build.time(60_400)))
         case .redisUnreachable:
             for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
-                let redis: Reading<RedisSample> = ms < 18_000 ? .ok(Build.redis()) : .failed("connection reset by peer")
-                feed(.snapshot(Build.snapshot(at: ms, redis: redis,
+                let redis: Reading<RedisSample> = ms < 18_000 ? .ok(IncidentSample.redis()) : .failed("connection reset by peer")
+                feed(.snapshot(IncidentSample.snapshot(at: ms, redis: redis,
                                               process: .ok(Build.process(Build.census(), ms: ms)),
-                                              log: .ok(Build.log()))))
+                                              log: .ok(IncidentSample.log()))))
             }
             feed(.tick(Build.time(60_400)))
         case .procDenied:
             for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
-                feed(.snapshot(Build.snapshot(at: ms, redis: .ok(Build.redis()),
+                feed(.snapshot(IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis()),
                                               process: .failed("permission denied: /proc/1838/fd"),
-                                              log: .ok(Build.log()))))
+                                              log: .ok(IncidentSample.log()))))
             }
             feed(.tick(Build.time(60_400)))
         }

@@ -1,4 +1,5 @@
 import AoftopModel
+import AoftopTestSupport
 import Testing
 import TextGrid
 @testable import Dashboard
@@ -137,7 +138,7 @@ struct KeyTests {
         #expect(state.focus == .sockets)
         for n in ["1", "2", "3", "4"] {
             _ = update(&state, .key(.character(Character(n))))
-            #expect(state.zoomed?.rawValue == Int(n))
+            #expect(state.zoomed.flatMap(state.panes.number(of:)) == Int(n))
             _ = update(&state, .key(.character(Character(n))))
             #expect(state.zoomed == nil)
         }

@@ -1,4 +1,5 @@
 import AoftopModel
+import AoftopTestSupport
 import TextGrid
 @testable import Dashboard
 
@@ -46,13 +47,13 @@ enum OverviewScenario {
         for ms in stride(from: Int64(0), through: 60_000, by: 1000) {
             feed(&state, exhausted, incident.snapshot(at: ms, previousMs: previous))
             previous = ms
-            let redis: Reading<RedisSample> = ms < 18_000 ? .ok(Build.redis(version: "7.0.15")) : .failed("connection reset by peer")
-            feed(&state, unreachable, Build.snapshot(at: ms, redis: redis, process: .ok(Build.process(Build.census(), ms: ms)),
-                                                     log: .ok(Build.log())))
+            let redis: Reading<RedisSample> = ms < 18_000 ? .ok(IncidentSample.redis(version: "7.0.15")) : .failed("connection reset by peer")
+            feed(&state, unreachable, IncidentSample.snapshot(at: ms, redis: redis, process: .ok(Build.process(Build.census(), ms: ms)),
+                                                     log: .ok(IncidentSample.log())))
             if ms >= 59_000 {
-                feed(&state, warming, Build.snapshot(at: ms, redis: .ok(Build.redis(version: "7.2.4", clients: 3, uptime: 2)),
+                feed(&state, warming, IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis(version: "7.2.4", clients: 3, uptime: 2)),
                                                      process: .ok(Build.process(Build.census(clients: 3), ms: ms)),
-                                                     log: .ok(Build.log())))
+                                                     log: .ok(IncidentSample.log())))
             }
         }
         _ = update(&state, .tick(Build.time(60_400)))

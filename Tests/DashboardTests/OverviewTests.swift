@@ -1,5 +1,6 @@
 import AoftopAnalysis
 import AoftopModel
+import AoftopTestSupport
 import Testing
 import TextGrid
 @testable import Dashboard
@@ -10,8 +11,8 @@ private func member(_ port: Int) -> OverviewMember {
 }
 
 private func healthy(_ member: OverviewMember, at ms: Int64) -> Snapshot {
-    OverviewScenario.retarget(Build.snapshot(at: ms, redis: .ok(Build.redis()), process: .ok(Build.process(Build.census(), ms: ms)),
-                                             log: .ok(Build.log())), member, version: "7.0.15")
+    OverviewScenario.retarget(IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis()), process: .ok(Build.process(Build.census(), ms: ms)),
+                                             log: .ok(IncidentSample.log())), member, version: "7.0.15")
 }
 
 /// `count` healthy servers sampled once a second for `seconds`.

@@ -1,3 +1,4 @@
+import AoftopTestSupport
 import Testing
 import TextGrid
 @testable import Dashboard
@@ -58,8 +59,8 @@ struct SizeTests {
         var state = Scenario.healthy.state()
         let size = GridSize(columns: 80, rows: 24)
         let before = render(state, size: size, glyphs: .unicode)
-        let snapshot = Build.snapshot(at: 61_000, redis: .ok(Build.redis(clients: 49)),
-                                      process: .ok(Build.process(Build.census(clients: 49), ms: 61_000)), log: .ok(Build.log()))
+        let snapshot = IncidentSample.snapshot(at: 61_000, redis: .ok(IncidentSample.redis(clients: 49)),
+                                      process: .ok(Build.process(Build.census(clients: 49), ms: 61_000)), log: .ok(IncidentSample.log()))
         _ = update(&state, .snapshot(snapshot))
         _ = update(&state, .tick(Build.time(61_400)))
         let after = render(state, size: size, glyphs: .unicode)

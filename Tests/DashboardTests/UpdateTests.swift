@@ -1,4 +1,5 @@
 import AoftopModel
+import AoftopTestSupport
 import Testing
 import TextGrid
 @testable import Dashboard
@@ -20,14 +21,14 @@ struct UpdateTests {
         var long = DashboardState(mode: .live)
         let events = (0..<500).map { Build.forkFailure(at: Int64($0)) }
         for ms in stride(from: Int64(0), to: 6_000, by: 1000) {
-            _ = update(&long, .snapshot(Build.snapshot(at: ms, redis: .ok(Build.redis()),
+            _ = update(&long, .snapshot(IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis()),
                                                       process: .ok(Build.process(Build.census(), ms: ms)),
-                                                      log: .ok(Build.log(events: events)))))
+                                                      log: .ok(IncidentSample.log(events: events)))))
         }
         #expect(long.events.count == DashboardState.eventCapacity)
         for ms in stride(from: Int64(6_000), to: 320_000, by: 1000) {
-            _ = update(&long, .snapshot(Build.snapshot(at: ms, redis: .ok(Build.redis()),
-                                                      process: .ok(Build.process(Build.census(), ms: ms)), log: .ok(Build.log()))))
+            _ = update(&long, .snapshot(IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis()),
+                                                      process: .ok(Build.process(Build.census(), ms: ms)), log: .ok(IncidentSample.log()))))
         }
         #expect(long.histories.totalFds.values.count == DashboardState.historyCapacity)
     }

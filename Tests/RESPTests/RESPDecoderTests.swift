@@ -1,3 +1,4 @@
+import AoftopTestSupport
 import Testing
 @testable import RESP
 
@@ -206,18 +207,5 @@ let badInputs: [BadInput] = [
         let errors: [RESPError] = badInputs.map(\.error) + [.lineTooLong(limit: 8)]
         for error in errors { #expect(!error.description.contains("\n")) }
         #expect(RESPError.unknownType(byte: 72, preview: "HTTP/1.1 400 Bad Request").description.contains("not a Redis server?"))
-    }
-}
-
-/// Deterministic PRNG so the garbage test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

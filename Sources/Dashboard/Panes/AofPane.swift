@@ -1,8 +1,13 @@
 import AoftopAnalysis
 import TextGrid
 
-/// Pane 2: AOF growth against `auto-aof-rewrite-percentage`, sizes, rewrite state, the Redis 7 AOF directory.
+extension PaneID {
+    public static let aof = PaneID("aof")
+}
+
+/// AOF growth against `auto-aof-rewrite-percentage`, sizes, rewrite state, the Redis 7 AOF directory.
 enum AofPane {
+    static let pane = Pane(id: .aof, title: "AOF growth", draw: draw)
     static let labelWidth = 7
     static let growthWidth = 12
 
@@ -11,8 +16,7 @@ enum AofPane {
         let glyphs = context.glyphs
         let aof = context.assessment?.aof ?? AofAssessment()
         let stateRole = role(for: aof.state)
-        Drawing.title(&grid, pane: .aof, focused: context.focused, info: stateText(aof.state),
-                      infoRole: stateRole == .normal ? .dim : stateRole, glyphs: glyphs)
+        Drawing.title(&grid, context, info: stateText(aof.state), infoRole: stateRole == .normal ? .dim : stateRole)
         var row = 1
         let failure = PaneContext.failureText(source: "redis", freshness: context.state.redisFreshness,
                                               clock: context.state.clock)

@@ -42,8 +42,8 @@ enum BottomBar {
         let unicode = glyphs == .unicode
         switch state.mode {
         case .live:
-            var hints = [("q", "quit"), ("space", state.paused ? "resume" : "pause"), ("tab", "focus"), ("1-4", "zoom"),
-                         ("+/-", "interval"), ("r", recordingAction(state)), ("?", "help")]
+            var hints = [("q", "quit"), ("space", state.paused ? "resume" : "pause"), ("tab", "focus"),
+                         (state.panes.zoomKeys, "zoom"), ("+/-", "interval"), ("r", recordingAction(state)), ("?", "help")]
             if state.returnsToOverview {
                 // Esc second, so it stays visible at 80 columns; Tab (in the help screen) goes last, the one cut there.
                 hints.insert(("esc", "overview"), at: 1)

@@ -2,8 +2,14 @@ import AoftopAnalysis
 import AoftopModel
 import TextGrid
 
-/// Pane 3: classified log events, newest first, with the fork-failure rate; scrollable.
+extension PaneID {
+    public static let events = PaneID("events")
+}
+
+/// Classified log events, newest first, with the fork-failure rate; scrollable (`KeyHandler` scrolls it when it
+/// has focus).
 enum EventsPane {
+    static let pane = Pane(id: .events, title: "Fork failures", draw: draw)
     /// The title and the rate line.
     static let headerRows = 2
     static let kindWidth = 14
@@ -21,8 +27,7 @@ enum EventsPane {
             let less = offset > 0 ? glyphs.arrowUp : " "
             info = "\(less)\(offset + 1)-\(min(events.count, offset + visible))/\(events.count)\(more)"
         }
-        Drawing.title(&grid, pane: .events, focused: context.focused, info: info,
-                      infoRole: offset > 0 ? .warn : .dim, glyphs: glyphs)
+        Drawing.title(&grid, context, info: info, infoRole: offset > 0 ? .warn : .dim)
 
         let forks = context.assessment?.forkFailures ?? ForkFailureAssessment()
         var failed = false

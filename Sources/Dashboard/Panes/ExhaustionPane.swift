@@ -1,8 +1,15 @@
 import AoftopAnalysis
 import TextGrid
 
-/// Pane 4: open fds against the limit that really binds, the slope and the ETA countdown.
+extension PaneID {
+    public static let exhaustion = PaneID("exhaustion")
+}
+
+/// Open fds against the limit that really binds, the slope and the ETA countdown.
 enum ExhaustionPane {
+    static let pane = Pane(id: .exhaustion, title: "fd exhaustion",
+                           helpNote: "the limit that binds is the event loop (maxclients+128, ERANGE) or RLIMIT_NOFILE (EMFILE).",
+                           draw: draw)
     static let labelWidth = 7
 
     static func draw(_ context: PaneContext, size: GridSize) -> Grid {
@@ -15,7 +22,7 @@ enum ExhaustionPane {
         let fds = assessment?.fds ?? FdFigures()
         var (etaText, etaRole) = etaLine(eta, countdown: state.countdownSeconds,
                                          since: eta.since.map { Format.timeOfDay($0, offsetSeconds: state.timeZoneOffsetSeconds) })
-        Drawing.title(&grid, pane: .exhaustion, focused: context.focused, glyphs: glyphs)
+        Drawing.title(&grid, context)
         var row = 1
         let failure = PaneContext.failureText(source: "/proc", freshness: state.processFreshness, clock: state.clock)
         if let failure {

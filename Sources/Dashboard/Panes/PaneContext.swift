@@ -7,6 +7,9 @@ struct PaneContext {
     var state: DashboardState
     var glyphs: Glyphs
     var focused: Bool
+    /// The pane's place in the `PaneList` and its title, for its title row.
+    var number: Int
+    var title: String
 
     var assessment: Assessment? { state.assessment }
 

@@ -1,8 +1,15 @@
 import AoftopAnalysis
 import TextGrid
 
-/// Pane 1: client sockets vs pipes, with a sparkline per series; the leak signature in red when present.
+extension PaneID {
+    public static let sockets = PaneID("sockets")
+}
+
+/// Client sockets vs pipes, with a sparkline per series; the leak signature in red when present.
 enum SocketsPane {
+    static let pane = Pane(id: .sockets, title: "Sockets vs pipes",
+                           helpNote: "pipes rising while client sockets stay flat, held at both ends by Redis, is the redis#2857 leak.",
+                           draw: draw)
     static let labelWidth = 8
     static let valueWidth = 7
     static let deltaWidth = 7
@@ -10,7 +17,7 @@ enum SocketsPane {
     static func draw(_ context: PaneContext, size: GridSize) -> Grid {
         var grid = Grid(size: size)
         let glyphs = context.glyphs
-        Drawing.title(&grid, pane: .sockets, focused: context.focused, glyphs: glyphs)
+        Drawing.title(&grid, context)
         let fds = context.assessment?.fds ?? FdFigures()
         let leak = context.assessment?.leak ?? LeakAssessment()
         let h = context.state.histories
