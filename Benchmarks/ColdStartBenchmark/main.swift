@@ -75,8 +75,7 @@ server.terminate()
 var history: LogHistory?
 let reader = LogHistoryReader()
 let historyTime = median {
-    let fd = open(logPath, O_RDONLY | O_CLOEXEC)
-    history = reader.read(descriptor: fd, path: logPath, limit: Int64(fileBytes), pid: 1838)
+    history = reader.read(path: logPath, pid: 1838)
 }
 let scanTime = median { _ = try? LogScanner().scan(path: logPath) }
 let floorTime = median { run(logscan, [logPath, "read", "hash"]) }

@@ -25,15 +25,16 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let log = snapshot.log.value
 
     let startup = snapshot.startup.value
-    // The log read back to this process's start line (not another process's: the pid must match when known).
+    // The log read back to this process's start line (not another process's: the pid must match when known). Only a
+    // complete one feeds the analysis: without the start line the counts may span earlier runs of the server.
     let logHistory = log?.history.flatMap { h in h.pid == nil || process == nil || h.pid == process?.pid ? h : nil }
-    let settledHistory = logHistory.flatMap { $0.isSettled ? $0 : nil }
+    let settledHistory = logHistory.flatMap { $0.state == .complete ? $0 : nil }
     let limit = FdLimitAssessment(redis: redis, process: process, lastKnown: history.lastKnown, startup: startup,
                                   log: settledHistory)
     var aof = AofAssessment(redis: redis, directory: snapshot.aofDirectory.value, lastKnown: history.lastKnown,
                             startup: startup)
     let forks = ForkFailureAssessment(history: history, log: log, logHistory: logHistory, redis: redis,
-                                      rewriteDue: aof.isDue ?? false)
+                                      rewriteDue: aof.isDue ?? false, now: snapshot.time)
     let aofFailing = forks.inferredFromInfo
         || (history.lastAofForkFailureTime.map { snapshot.time.seconds(since: $0) <= 60 } ?? false)
     let throttled = history.lastRewriteLimitedTime.map {

@@ -17,9 +17,8 @@ public enum LimitBinding: String, Sendable, Codable {
 public struct FdLimitAssessment: Sendable, Equatable, Codable {
     /// `CONFIG_FDSET_INCR` (32 + 96): Redis sizes its event loop `maxclients + 128` in 3.0 through 7.x.
     public static let eventLoopReserve = 128
-    /// Event loop: with this many free numbers below setsize or fewer, single connections may still get in but a
-    /// reconnect burst fails (measured 20/20 with 1–2 spare), so it counts as exhausted.
-    public static let eventLoopExhaustionMargin = 2
+    /// Event loop: see `FdCensus.eventLoopExhaustionMargin`.
+    public static let eventLoopExhaustionMargin = FdCensus.eventLoopExhaustionMargin
     /// RLIMIT: below this many spare fds the next leak tick cannot open its pipes; the EMFILE plateau is RLIMIT − 5.
     public static let rlimitExhaustionMargin = 6
 
@@ -36,15 +35,15 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
     /// `evidence` when a refused client's fd number set `setsize` (lower than any setting implies), else
     /// `maxclientsSource`.
     public var setsizeSource: SettingOrigin?
-    /// Why the evidence overrides the settings, one line (`a client was refused at fd 2128 (log, 14:31:02)…`).
-    public var evidence: String?
+    /// What proved `setsize` when no setting read from this process could (`setsizeSource == .evidence`).
+    public var evidence: LimitEvidence?
     /// Room left before the binding limit: free fd numbers below setsize (event loop; a lower bound when more
     /// than `FdCensus.maxHoles` free numbers lie below it), or `rlimit_soft − total` (RLIMIT). Never negative.
     public var spare: Int?
 
     public init(effective: Int? = nil, binding: LimitBinding = .unknown, setsize: Int? = nil, rlimitSoft: Int? = nil,
                 rlimitHard: Int? = nil, maxclients: Int? = nil, maxclientsSource: SettingOrigin? = nil,
-                setsizeSource: SettingOrigin? = nil, evidence: String? = nil, spare: Int? = nil) {
+                setsizeSource: SettingOrigin? = nil, evidence: LimitEvidence? = nil, spare: Int? = nil) {
         self.effective = effective
         self.binding = binding
         self.setsize = setsize
@@ -78,13 +77,15 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
         }
         setsize = maxclients.map { $0 + Self.eventLoopReserve }
         setsizeSource = maxclientsSource
-        // Redis refuses fd numbers ≥ setsize, so a refused fd proves the event loop is at most that large, whatever
-        // a setting says (`CONFIG SET maxclients` at runtime, a config file edited since the start).
-        let setting = maxclientsSource?.rawValue ?? "a setting"
-        for (refused, how) in Self.refusals(log: log, process: process) where refused < (setsize ?? .max) {
-            let implied = setsize.map { ": below the setsize \($0) that \(setting) implies" } ?? ""
-            evidence = how + implied
-            setsize = refused
+        // Redis refuses fd numbers ≥ setsize, so a refused fd proves the event loop is at most that large: worth it
+        // when no value read from this process is known (a config file edited since the start, none at all).
+        // What Redis said itself is exact, and newer than any refusal: `CONFIG SET maxclients` resizes the loop.
+        let readFromRedis = maxclientsSource == .config || maxclientsSource == .info || maxclientsSource == .lastKnown
+        if !readFromRedis, let proof = LimitEvidence.strongest(log: log, process: process), proof.fd < (setsize ?? .max) {
+            evidence = proof
+            evidence?.impliedSetsize = setsize
+            evidence?.impliedBy = maxclientsSource
+            setsize = proof.fd
             setsizeSource = .evidence
         }
         rlimitSoft = process?.limits.soft
@@ -139,21 +140,6 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
     /// Fds that can still be opened before the binding limit is reached: what an ETA divides by the slope.
     public var remainingBeforeExhaustion: Int? { spare.map { max(0, $0 - exhaustionMargin) } }
 
-    /// Fd numbers the server refused to register, with how that is known: `fd=N` in its log (≤ 5.x), and aoftop's
-    /// own connections it accepted and never answered (≥ 6.0 leave them open and silent). One such connection could
-    /// be a coincidence (a slow command right after the accept); two cannot.
-    static func refusals(log: LogHistory?, process: ProcSample?) -> [(Int, String)] {
-        var out: [(Int, String)] = []
-        if let refused = log?.lowestRefusedFd {
-            let when = log?.firstRefusal.map { ", first refusal \($0.iso8601)" } ?? ""
-            out.append((refused, "a client was refused at fd \(refused) (log\(when))"))
-        }
-        if let unserved = process?.unservedConnectionFds, unserved.count >= 2, let lowest = unserved.min() {
-            out.append((lowest, "\(unserved.count) of aoftop's connections were accepted at fd ≥ \(lowest) and never answered"))
-        }
-        return out.sorted { $0.0 > $1.0 }
-    }
-
     /// Redis's and Valkey's `maxclients` when no config sets it (2.6 through 8.x).
     public static let defaultMaxclients = 10_000
 
@@ -177,5 +163,78 @@ public struct FdLimitAssessment: Sendable, Equatable, Codable {
         try c.encode(setsizeSource, forKey: .setsizeSource)
         try c.encode(evidence, forKey: .evidence)
         try c.encode(spare, forKey: .spare)
+    }
+}
+
+/// What proves the event loop's size without any setting: an fd number the server refused to register.
+public struct LimitEvidence: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// `Error registering fd event for the new client … (fd=N)` in the log (≤ 5.x log the refused fd).
+        case refusedInLog = "refused-in-log"
+        /// aoftop's own connections the server accepted and never answered (≥ 6.0 leave such clients open and
+        /// silent). Two are required: one could be a slow command right after the accept.
+        case unansweredConnections = "unanswered-connections"
+    }
+
+    public var kind: Kind
+    /// The lowest such fd number: setsize is at most this.
+    public var fd: Int
+    /// How many connections (`unanswered-connections`).
+    public var connections: Int?
+    /// The first refusal in the log (`refused-in-log`).
+    public var since: Timestamp?
+    /// The setsize the settings implied, and where that came from, when the evidence is lower.
+    public var impliedSetsize: Int?
+    public var impliedBy: SettingOrigin?
+
+    public init(kind: Kind, fd: Int, connections: Int? = nil, since: Timestamp? = nil, impliedSetsize: Int? = nil,
+                impliedBy: SettingOrigin? = nil) {
+        self.kind = kind
+        self.fd = fd
+        self.connections = connections
+        self.since = since
+        self.impliedSetsize = impliedSetsize
+        self.impliedBy = impliedBy
+    }
+
+    /// The lowest proof of either kind.
+    static func strongest(log: LogHistory?, process: ProcSample?) -> LimitEvidence? {
+        var proofs: [LimitEvidence] = []
+        if let refused = log?.lowestRefusedFd {
+            proofs.append(LimitEvidence(kind: .refusedInLog, fd: refused, since: log?.firstRefusal))
+        }
+        if let unserved = process?.unservedConnectionFds, unserved.count >= 2, let lowest = unserved.min() {
+            proofs.append(LimitEvidence(kind: .unansweredConnections, fd: lowest, connections: unserved.count))
+        }
+        return proofs.min { $0.fd < $1.fd }
+    }
+
+    /// One line: `a client was refused at fd 2129 (log, since …): below the setsize 10128 that config-file implies`.
+    public var text: String {
+        var out: String
+        switch kind {
+        case .refusedInLog:
+            out = "a client was refused at fd \(fd) (log\(since.map { ", since \($0.iso8601)" } ?? ""))"
+        case .unansweredConnections:
+            out = "\(connections ?? 2) of aoftop's connections were accepted at fd ≥ \(fd) and never answered"
+        }
+        if let impliedSetsize { out += ": below the setsize \(impliedSetsize) that \(impliedBy?.rawValue ?? "a setting") implies" }
+        return out
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, fd, connections, since
+        case impliedSetsize = "implied_setsize"
+        case impliedBy = "implied_by"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(fd, forKey: .fd)
+        try c.encode(connections, forKey: .connections)
+        try c.encode(since, forKey: .since)
+        try c.encode(impliedSetsize, forKey: .impliedSetsize)
+        try c.encode(impliedBy, forKey: .impliedBy)
     }
 }

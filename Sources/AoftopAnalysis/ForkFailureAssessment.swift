@@ -52,8 +52,9 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
         self.sinceStart = sinceStart
     }
 
-    init(history: AnalysisHistory, log: LogSample?, logHistory: LogHistory? = nil, redis: RedisSample?, rewriteDue: Bool) {
-        sinceStart = logHistory.map(ForkFailureHistory.init)
+    init(history: AnalysisHistory, log: LogSample?, logHistory: LogHistory? = nil, redis: RedisSample?, rewriteDue: Bool,
+         now: Timestamp? = nil) {
+        sinceStart = logHistory.map { ForkFailureHistory($0, now: now) }
         if let log {
             aof = log.totals[.aofForkFailed] ?? 0
             rdb = log.totals[.rdbForkFailed] ?? 0
@@ -120,7 +121,7 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
     public var rdb: Int?
     public var first: Timestamp?
     public var last: Timestamp?
-    /// Failures per hour over the last hour of the log, and over the whole span since the first failure.
+    /// Failures per hour over the last hour (up to the snapshot), and over the whole span since the first failure.
     public var perHourLastHour: Double?
     public var perHourOverall: Double?
     /// Out of fds since (the first refused client or rewrite pipe since the start).
@@ -151,7 +152,8 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
         self.bytesRead = bytesRead
     }
 
-    init(_ history: LogHistory) {
+    /// `now`: the end of the last hour (the snapshot's time; the last failure's when unknown).
+    init(_ history: LogHistory, now: Timestamp? = nil) {
         self.init(state: history.state, reason: history.reason, bytesRead: history.bytesRead)
         guard history.isSettled, let totals = history.totals else { return }
         processStart = history.processStart
@@ -164,7 +166,7 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
         if let buckets = history.forkFailureBuckets, let last = history.lastForkFailure, let first = history.firstForkFailure {
             self.buckets = buckets.counts
             bucketSeconds = Int(buckets.widthMs / 1000)
-            perHourLastHour = buckets.ratePerHour(lastMs: 3_600_000, end: last).map { rounded($0, 1) }
+            perHourLastHour = buckets.ratePerHour(lastMs: 3_600_000, end: max(now ?? last, last)).map { rounded($0, 1) }
             let span = max(last.millisecondsSince1970 - first.millisecondsSince1970, 60_000)
             perHourOverall = rounded(Double(total ?? 0) * 3_600_000 / Double(span), 1)
         }

@@ -45,7 +45,12 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
         // Fork failures since the (re)start pair with the pipes gained since then; a single snapshot (or no
         // failures in the history) falls back on the log's totals against all pipes above a nominal 2.
         var perFailure: Double?
-        if let sinceStart = aofForkFailuresSinceStart, sinceStart >= 2, excess >= 2 {
+        // Since the start, the failures pair with the pipes above the baseline only when that baseline is the server's
+        // own: aoftop saw it clean (≤ 1 self-held pair) or derived it from a mid-leak census (≥ 16 pairs); in between
+        // the fewest pipes aoftop saw already include some leaked ones.
+        let minPairs = history.minSelfHeldPipePairs ?? pairs
+        let baselineIsTheServers = minPairs <= 1 || minPairs >= Self.abnormalSelfHeldPairs
+        if let sinceStart = aofForkFailuresSinceStart, sinceStart >= 2, excess >= 2, baselineIsTheServers {
             perFailure = Double(excess) / Double(sinceStart)
         } else if let now = aofForkFailures, let before = history.first?.aofForkFailures, now - before >= 2, excess >= 2 {
             perFailure = Double(excess) / Double(now - before)

@@ -131,7 +131,7 @@ public enum Rules {
         var finding = exhaustedState(f)
         // From the log read back to the start: how long this has lasted, and what proved the limit.
         if let since = f.eta.since { finding.headline += ", refusing clients since \(since.iso8601)" }
-        if let evidence = f.limit.evidence { finding.headline += "; \(evidence)" }
+        if let evidence = f.limit.evidence { finding.headline += "; \(evidence.text)" }
         return finding
     }
 

@@ -46,6 +46,9 @@ public struct FdCensus: Sendable, Codable, Equatable {
     /// At most this many free fd numbers are kept in `holes` (the lowest ones), so a sparse table cannot make a
     /// census large; `holeCount` is always the full count.
     public static let maxHoles = 64
+    /// With this many free fd numbers below Redis's event-loop setsize or fewer, single connections may still get
+    /// in but a reconnect burst fails (measured 20/20 with 1–2 spare): the limit counts as reached.
+    public static let eventLoopExhaustionMargin = 2
 
     public var total: Int
     public var sockets: Int

@@ -39,7 +39,7 @@ public enum ConfigFileLocation: String, Sendable, Codable {
     case commandLine = "command-line"
     /// `ExecStart=` of the systemd unit the process runs in (from `/proc/PID/cgroup`).
     case systemdUnit = "systemd-unit"
-    /// Started without a config file (the command line shows only options, or the log says so).
+    /// Started without a config file (the real command line shows only options).
     case none
 }
 

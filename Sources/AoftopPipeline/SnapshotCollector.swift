@@ -31,7 +31,8 @@ public final class SnapshotCollector {
     /// Server-side fds of aoftop's own connections the server accepted and never answered, per process.
     private var unserved: (pid: Int32, probe: Int?, fds: [Int])?
 
-    /// How long no new Redis connection is tried once two were accepted and never answered.
+    /// How long no new Redis connection is tried once two were accepted and never answered (renewed every sample
+    /// while the census shows no room below them).
     static let unservedHoldSeconds = 300.0
 
     public init(target: CollectionTarget, clock: SnapshotClock = .system) {
@@ -92,21 +93,38 @@ public final class SnapshotCollector {
                         aofDirectory: aofDirectory, startup: startup)
     }
 
-    /// Adds the fds of aoftop's own unanswered connections (found once each, after the probe that timed out).
+    /// Adds the fds of aoftop's own unanswered connections (found once each, after the probe that timed out), and
+    /// decides whether a new connection may be tried.
     private func noteUnservedConnection(_ sample: ProcSample, redisFailed: Bool) -> ProcSample {
-        var known: (pid: Int32, probe: Int?, fds: [Int]) = unserved.flatMap { $0.pid == sample.pid ? $0 : nil } ?? (sample.pid, nil, [])
-        if redisFailed, case .tcp(_, let port)? = target.endpoint, let probe = redis?.lastUnanswered,
-           probe.generation != known.probe {
+        var known: (pid: Int32, probe: Int?, fds: [Int])
+        if let previous = unserved, previous.pid == sample.pid {
+            known = previous
+        } else {
+            // Another process: what was proven, and the hold it justified, were the old one's.
+            known = (sample.pid, nil, [])
+            redis?.releaseReconnectHold()
+        }
+        if !redisFailed {
+            // Redis answers: whatever held it up (a slow command, a full event loop since relieved) is over.
+            known.fds = []
+        } else if case .tcp(_, let port)? = target.endpoint, let probe = redis?.lastUnanswered, probe.generation != known.probe {
             known.probe = probe.generation
             if let fd = proc.fdOfConnection(pid: sample.pid, serverPort: port, peerPort: probe.localPort) {
                 known.fds = Array((known.fds + [fd]).suffix(8))
-                // Proven: every new connection would stay open in the server and take one more of its fds.
-                if known.fds.count >= 2 { redis?.holdReconnects(for: Self.unservedHoldSeconds) }
             }
         }
         unserved = known
         var sample = sample
         if !known.fds.isEmpty { sample.unservedConnectionFds = known.fds }
+        // Proven that the server parks every new connection (each would take one more of its fds): try again only
+        // once a free fd number below the lowest parked one appears, i.e. once a client could be served.
+        if known.fds.count >= 2, let lowest = known.fds.min() {
+            if sample.fds.freeFdBounds(below: lowest).upperBound <= FdCensus.eventLoopExhaustionMargin {
+                redis?.holdReconnects(for: Self.unservedHoldSeconds)
+            } else {
+                redis?.releaseReconnectHold()
+            }
+        }
         return sample
     }
 

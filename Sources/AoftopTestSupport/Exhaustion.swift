@@ -9,7 +9,7 @@ public final class Exhaustion: @unchecked Sendable {
     public private(set) var control: Int32
     /// Client connections that were served; held open so the limit stays reached.
     public private(set) var clients: [Int32] = []
-    /// Clients that connected and got no answer (or were reset): Redis refused them.
+    /// 1 when a last client, opened once the limit was reached, got no answer.
     public private(set) var refused = 0
 
     private init(control: Int32) { self.control = control }
@@ -25,11 +25,12 @@ public final class Exhaustion: @unchecked Sendable {
     }
 
     /// Leaks pipes until `pipeFds` pipe fds are open (forks failing, shim leaking), stops the retries over a
-    /// connection opened before (`CONFIG SET auto-aof-rewrite-percentage 0`), then opens clients until
-    /// `refusals` in a row get no PONG. With `stopRetries: false` forks keep failing (the EMFILE regime, where
-    /// the leak itself reaches the limit).
+    /// connection opened before (`CONFIG SET auto-aof-rewrite-percentage 0`), then opens clients until the server's
+    /// lowest free fd number is `maxclients + 128` (the event loop's setsize: every new client is refused from then
+    /// on), read from `/proc`, not guessed from replies, so a loaded machine's slow answers cannot end it early.
+    /// With `stopRetries: false` forks keep failing (the EMFILE regime, where the leak itself reaches the limit).
     public static func drive(_ server: RedisServer, pipeFds: Int, stopRetries: Bool = true, fillClients: Bool = true,
-                             refusals: Int = 3, timeout: Double = 60) throws -> Exhaustion {
+                             timeout: Double = 60) throws -> Exhaustion {
         let control = try Loopback.connect(port: server.port, timeout: 5)
         let exhaustion = Exhaustion(control: control)
         guard command(control, ["PING"]).hasPrefix("+PONG") else { throw FixtureError("control connection got no PONG") }
@@ -46,26 +47,23 @@ public final class Exhaustion: @unchecked Sendable {
             // Let a tick that was already under way log its line before anyone counts them.
             usleep(300_000)
         }
-        if fillClients {
-            var inARow = 0
-            var attempts = 0
-            while inARow < refusals && attempts < 20_000 {
-                attempts += 1
-                guard let fd = try? Loopback.connect(port: server.port, timeout: 0.3) else {
-                    inARow += 1
-                    exhaustion.refused += 1
-                    continue
-                }
-                if command(fd, ["PING"]).hasPrefix("+PONG") {
-                    exhaustion.clients.append(fd)
-                    inARow = 0
-                } else {
-                    Glibc.close(fd)
-                    inARow += 1
-                    exhaustion.refused += 1
-                }
+        guard fillClients else { return exhaustion }
+        let setsize = server.options.maxclients + 128
+        let deadline = Date().addingTimeInterval(timeout)
+        while server.lowestFreeFd() < setsize {
+            guard Date() < deadline else {
+                throw FixtureError("lowest free fd \(server.lowestFreeFd()) < setsize \(setsize) after \(timeout) s")
             }
+            let before = server.lowestFreeFd()
+            let fd = try Loopback.connect(port: server.port, timeout: 5)
+            exhaustion.clients.append(fd)
+            // The server takes the connection's fd when its event loop accepts it.
+            _ = RedisServer.waitUntil(timeout: 5, interval: 0.005) { server.lowestFreeFd() != before }
         }
+        // The proof a client sees: one more connection gets no answer.
+        let probe = try Loopback.connect(port: server.port, timeout: 1)
+        exhaustion.refused = command(probe, ["PING"]).hasPrefix("+PONG") ? 0 : 1
+        exhaustion.clients.append(probe)
         return exhaustion
     }
 

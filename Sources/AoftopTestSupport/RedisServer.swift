@@ -191,6 +191,15 @@ public final class RedisServer: @unchecked Sendable {
         }.count
     }
 
+    /// The lowest fd number the server does not hold: the number its next accepted client gets.
+    public func lowestFreeFd() -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        let open = Set(names.compactMap { Int($0) })
+        var lowest = 0
+        while open.contains(lowest) { lowest += 1 }
+        return lowest
+    }
+
     /// The log's text (empty when it does not exist yet).
     public func logText() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

@@ -102,7 +102,6 @@ public enum Format {
         return "\(y)-\(pad2(m))-\(pad2(d)) " + timeOfDay(time, offsetSeconds: offsetSeconds)
     }
 
-    /// Pads or cuts `text` to exactly `width` columns, right-aligned: fixed-width numeric fields keep rows stable.
     /// Where a setting came from, when not from Redis itself (now or earlier): `conf file`, `cmdline`, `default`,
     /// `proven`; `nil` for CONFIG, INFO and last-known values, which need no label.
     static func origin(_ origin: SettingOrigin?) -> String? {
@@ -122,6 +121,7 @@ public enum Format {
         return text + suffix
     }
 
+    /// Pads or cuts `text` to exactly `width` columns, right-aligned: fixed-width numeric fields keep rows stable.
     static func right(_ text: String, _ width: Int) -> String {
         let w = text.count
         return w >= width ? text : String(repeating: " ", count: width - w) + text

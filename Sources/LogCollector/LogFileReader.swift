@@ -82,6 +82,14 @@ public final class LogFileReader {
                 if have > 0 && start > 0 { memmove(base, base + start, have) }
             }
         }
-        if have > 0 && !skipping { line(base, have, have) }
+        // A last line without its newline: the whole file's, but not one cut by `limit` or by the file shrinking under
+        // it (the rest of that line belongs to whoever reads on).
+        if have > 0 && !skipping && limit == nil { line(base, have, have) }
+    }
+
+    /// The file's size now (`-1` when it cannot be read): a read-back checks it did not shrink while being read.
+    public func currentSize() -> Int64 {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int64(info.st_size) : -1
     }
 }

@@ -41,7 +41,7 @@ public final class LogFollower {
     public private(set) var rotations = 0
     /// The first file followed and its size when it was opened: lines that end within it were already in the log
     /// when the follower started (the backlog, and what a read-back of the history covers).
-    public private(set) var initialFile: (device: UInt64, inode: UInt64, size: Int64)?
+    public private(set) var initialFile: InitialLogFile?
     /// During an `onLine` call: the line was in the file before the follower started (it ends within
     /// `initialFile.size` of the initial file).
     public private(set) var lineIsBacklog = false
@@ -90,7 +90,7 @@ public final class LogFollower {
             var info = stat()
             if fstat(fd, &info) == 0, Int64(info.st_size) < offset {
                 flushPending(onLine)
-                initialFile = initialFile.map { ($0.device, $0.inode, 0) } // copytruncate: nothing left from before
+                initialFile?.size = 0 // copytruncate: nothing left from before
                 offset = 0
                 rotations += 1
                 status.rotations += 1
@@ -125,14 +125,6 @@ public final class LogFollower {
         }
         status.state = state
         return status
-    }
-
-    /// A new descriptor for the file being followed (the caller closes it), so it can be read back from its start
-    /// even if it is renamed meanwhile; `nil` before a file was opened.
-    public func duplicateDescriptor() -> Int32? {
-        guard fd >= 0 else { return nil }
-        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-        return copy >= 0 ? copy : nil
     }
 
     /// Reads what is new and returns the complete lines as owned bytes.
@@ -182,7 +174,10 @@ public final class LogFollower {
             return .failed("cannot read \(path): \(what)")
         }
         let sameFile = hadFile && device == UInt64(info.st_dev) && inode == UInt64(info.st_ino)
-        if initialFile == nil { initialFile = (UInt64(info.st_dev), UInt64(info.st_ino), applyBacklog ? Int64(info.st_size) : 0) }
+        if initialFile == nil {
+            initialFile = InitialLogFile(device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
+                                         size: applyBacklog ? Int64(info.st_size) : 0)
+        }
         fd = descriptor
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)

@@ -1,6 +1,5 @@
 import AoftopClock
 import AoftopModel
-import Glibc
 import Synchronization
 
 /// Reads a log's history on a thread of its own, so that the first frame and the first `check` verdict never
@@ -8,17 +7,16 @@ import Synchronization
 public final class LogHistoryLoader: Sendable {
     private let state: Mutex<LogHistory>
 
-    /// Starts reading at once. `descriptor` is owned by the loader (`nil`: nothing at `path` yet).
-    public init(descriptor: Int32?, path: String, limit: Int64, pid: Int32?, reader: LogHistoryReader = LogHistoryReader()) {
+    /// Starts reading at once; see `LogHistoryReader.read` for `initial`.
+    public init(path: String, initial: InitialLogFile?, pid: Int32?, reader: LogHistoryReader = LogHistoryReader()) {
         state = Mutex(LogHistory(state: .reading, pid: pid, files: [path]))
         let started = DetachedThread.start(name: "aoftop-log-history") { [self] in
-            let history = reader.read(descriptor: descriptor, path: path, limit: limit, pid: pid) { bytes in
+            let history = reader.read(path: path, initial: initial, pid: pid) { bytes in
                 self.state.withLock { $0.bytesRead = bytes }
             }
             self.state.withLock { $0 = history }
         }
         if !started {
-            if let descriptor { close(descriptor) }
             state.withLock { $0 = LogHistory(state: .failed, reason: "cannot start a thread to read the log back", pid: pid, files: [path]) }
         }
     }

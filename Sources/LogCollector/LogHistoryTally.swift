@@ -1,10 +1,12 @@
 import AoftopModel
 
-/// Counts a log's lines since the last start line of one process, front to back, for `LogHistory`.
+/// Counts a log's lines since the last start line, front to back, for `LogHistory`.
 ///
-/// A start line of the process resets every count, so whatever came before it (an earlier run of the server with
-/// the same log) is not counted. The lines a server writes about its limits and its config just before or after
-/// its start banner (3.x writes them before, 7.x after) are kept per pid and carried into the segment they belong to.
+/// Every start line resets every count, so whatever came before it (an earlier run of the server with the same
+/// log) is not counted. The start is this process's when the banner carries its pid, or when its pid writes next:
+/// Redis ≥ 4.0 logs the banner before `daemonize()`, so a daemonized server's banner carries its parent's pid.
+/// The lines a server writes about its limits and its config just before or after its start banner (3.x writes
+/// them before, 7.x after) are kept per pid and carried into the segment they belong to.
 struct LogHistoryTally {
     /// What has been counted since the last start line: the facts in a `LogHistory` (whose state, files and bytes
     /// the reader sets), the counts in an array indexed like `LogScanTally` (no hashing per line).
@@ -35,11 +37,11 @@ struct LogHistoryTally {
             facts.openFilesRaisedTo = facts.openFilesRaisedTo ?? next.openFilesRaisedTo
             facts.maxclientsReducedTo = facts.maxclientsReducedTo ?? next.maxclientsReducedTo
             facts.startedWithoutConfigFile = facts.startedWithoutConfigFile || next.startedWithoutConfigFile
-            if let buckets = next.forkFailureBuckets {
+            if facts.forkFailureBuckets == nil {
+                facts.forkFailureBuckets = next.forkFailureBuckets
+            } else if let buckets = next.forkFailureBuckets {
                 for (i, count) in buckets.counts.enumerated() where count > 0 {
-                    let time = buckets.start.adding(milliseconds: Int64(i) * buckets.widthMs)
-                    if facts.forkFailureBuckets == nil { facts.forkFailureBuckets = TimeBuckets(start: time) }
-                    facts.forkFailureBuckets?.add(time, count: count)
+                    facts.forkFailureBuckets?.add(buckets.start.adding(milliseconds: Int64(i) * buckets.widthMs), count: count)
                 }
             }
         }
@@ -61,7 +63,13 @@ struct LogHistoryTally {
     let pid: Int32?
     var parser: LogLineParser
     private(set) var segment = Segment()
+    /// The last start line is this process's.
     private(set) var startFound = false
+    /// Any start line was read (this process's or another's): then an older file cannot hold this process's start.
+    private(set) var sawAnyStart = false
+    /// The pid of a start line that is not the process's: it becomes the process's start if the process's pid is
+    /// the next other than it to write (a daemonized server: the parent writes a few more lines, then the child).
+    private var pendingBannerPid: Int32?
     /// Start-time lines of the last pid that wrote any, carried into its segment when its banner follows them
     /// (3.x order).
     private var preamble: (pid: Int32?, facts: StartFacts)?
@@ -95,6 +103,12 @@ struct LogHistoryTally {
 
     mutating func add(_ bytes: UnsafeRawBufferPointer) {
         let (kind, time) = parser.classify(bytes)
+        // Right after a banner with another pid: who writes next, other than the banner's pid, decides whose start it
+        // was (a few lines only).
+        if let banner = pendingBannerPid, let pid, kind != .serverStart, let writer = parser.parse(bytes).pid, writer != banner {
+            pendingBannerPid = nil
+            startFound = writer == pid
+        }
         if kind == .other {
             segment.counts[LogScanTally.index(.other)] += 1
             return
@@ -111,27 +125,29 @@ struct LogHistoryTally {
             }
             segment.facts.forkFailureBuckets?.add(time)
             return
-        case .aofPipesFailed, .acceptFailed:
-            count(kind)
-            noteRefusal(time)
-            return
         default:
             break
         }
         let event = parser.parse(bytes)
         switch kind {
         case .serverStart:
-            guard pid == nil || event.pid == pid else { break }
             let carried = preamble.flatMap { $0.pid == event.pid ? $0.facts : nil }
             segment = Segment()
-            startFound = true
+            sawAnyStart = true
+            startFound = pid == nil || event.pid == pid
+            pendingBannerPid = startFound ? nil : event.pid
             segment.facts.processStart = event.time
             (segment.facts.server, segment.facts.version) = Self.banner(event.message)
             carried?.apply(to: &segment.facts)
             preamble = nil
+        case .aofPipesFailed, .acceptFailed:
+            if Self.isOutOfFds(event.error) { noteRefusal(event.time) }
         case .clientRegisterFailed:
-            noteRefusal(event.time)
-            if let fd = event.fd { segment.facts.lowestRefusedFd = min(segment.facts.lowestRefusedFd ?? fd, fd) }
+            // Only a full event loop (ERANGE) or fd table (EMFILE, ENFILE) says anything about the limit.
+            if Self.isOutOfFds(event.error) {
+                noteRefusal(event.time)
+                if let fd = event.fd { segment.facts.lowestRefusedFd = min(segment.facts.lowestRefusedFd ?? fd, fd) }
+            }
         case .fdLimitRaised, .maxclientsReduced, .noConfigFile:
             var start = preamble.flatMap { $0.pid == event.pid ? $0.facts : nil } ?? StartFacts()
             start.note(kind, value: event.value)
@@ -149,6 +165,13 @@ struct LogHistoryTally {
         guard let time else { return }
         segment.facts.firstRefusal = segment.facts.firstRefusal ?? time
         segment.facts.lastRefusal = time
+    }
+
+    /// `Numerical result out of range` (ERANGE: the event loop), `Too many open files` (EMFILE) or `… in system`
+    /// (ENFILE), as `strerror` words them.
+    static func isOutOfFds(_ error: String?) -> Bool {
+        guard let error else { return false }
+        return error.contains("Numerical result out of range") || error.contains("Too many open files")
     }
 
     /// Server kind and version from a start banner: `Redis version=7.0.15, bits=64, …`, `Valkey version=8.1.1, …`

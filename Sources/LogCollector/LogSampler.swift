@@ -85,18 +85,15 @@ public final class LogSampler {
     /// The read-back continued by the live lines; a start line of the process read live replaces it altogether.
     private func currentHistory() -> LogHistory? {
         guard let history, let live else { return nil }
-        if historyLoader == nil {
-            if let initial = follower.initialFile, let descriptor = follower.duplicateDescriptor() {
-                historyLoader = LogHistoryLoader(descriptor: descriptor, path: path, limit: initial.size, pid: history.pid,
-                                                 reader: history.reader)
-            } else if follower.initialFile == nil, follower.state == .waitingForFile {
-                // Rotated away and not written since: the history is all in the rotated file; whatever appears at
-                // the path later is new and read live from its start.
-                historyLoader = LogHistoryLoader(descriptor: nil, path: path, limit: 0, pid: history.pid, reader: history.reader)
-            }
+        // Once the follower has opened its first file, or found none (rotated away and not written since: then the
+        // history is all in the rotated file, and whatever appears at the path later is new and read live).
+        if historyLoader == nil, follower.initialFile != nil || follower.state == .waitingForFile {
+            historyLoader = LogHistoryLoader(path: path, initial: follower.initialFile, pid: history.pid, reader: history.reader)
         }
-        if live.startFound {
-            return live.segment.applied(to: LogHistory(state: .complete, pid: history.pid, files: [path]))
+        // A start line read live: from there on only the live lines count.
+        if live.sawAnyStart {
+            return live.segment.applied(to: LogHistory(state: live.startFound ? .complete : .startNotFound, pid: history.pid,
+                                                       files: [path]))
         }
         guard let loaded = historyLoader?.current else {
             return LogHistory(state: .reading, pid: history.pid, files: [path])

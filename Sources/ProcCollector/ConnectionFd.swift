@@ -64,8 +64,10 @@ enum TcpTable {
     static func inode(in text: [UInt8], localPort: Int, remotePort: Int) -> UInt64? {
         for line in text.split(separator: UInt8(ascii: "\n")).dropFirst() {
             let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-            guard fields.count > 9, port(fields[1]) == localPort, port(fields[2]) == remotePort else { continue }
-            return UInt64(String(decoding: fields[9], as: UTF8.self))
+            guard fields.count > 9, port(fields[1]) == localPort, port(fields[2]) == remotePort,
+                  let inode = UInt64(String(decoding: fields[9], as: UTF8.self)), inode != 0 else { continue }
+            // Inode 0: still in the accept queue or in TIME_WAIT, no process holds it.
+            return inode
         }
         return nil
     }

@@ -21,18 +21,35 @@ public struct ReconnectBackoff: Sendable, Equatable {
     /// Seconds until an attempt is allowed (0 when allowed now).
     public func remaining(at now: Double) -> Double { max(0, (nextAttemptAt ?? now) - now) }
 
+    /// When the last failure's own delay ends (kept apart from a hold, which may end earlier).
+    private var lastFailureRetryAt: Double?
+
     public mutating func recordFailure(at now: Double) {
-        nextAttemptAt = now + currentDelay
+        lastFailureRetryAt = now + currentDelay
+        nextAttemptAt = max(now + currentDelay, heldUntil ?? -.infinity)
         currentDelay = min(currentDelay * 2, maxDelay)
     }
 
+    /// When a hold ends; `nil` without one.
+    public private(set) var heldUntil: Double?
+
     /// No attempt before `time` (later failures continue from the current delay).
     public mutating func hold(until time: Double) {
+        heldUntil = max(heldUntil ?? time, time)
         nextAttemptAt = max(nextAttemptAt ?? time, time)
+    }
+
+    /// Ends a hold: attempts wait only for the last failure's own delay again.
+    public mutating func releaseHold() {
+        guard let held = heldUntil else { return }
+        heldUntil = nil
+        if nextAttemptAt == held { nextAttemptAt = lastFailureRetryAt }
     }
 
     public mutating func recordSuccess() {
         currentDelay = initialDelay
         nextAttemptAt = nil
+        heldUntil = nil
+        lastFailureRetryAt = nil
     }
 }

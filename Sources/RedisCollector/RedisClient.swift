@@ -103,6 +103,11 @@ public final class RedisClient {
         backoff.hold(until: clock() + seconds)
     }
 
+    /// Ends a hold (the next call may connect at once, unless a failure's own backoff still runs).
+    public func releaseReconnectHold() {
+        backoff.releaseHold()
+    }
+
     private func noteUnanswered(_ error: RedisError, _ connection: RedisConnection) {
         guard case .timedOut = error, connection.replies == 0, let port = connection.localPort else { return }
         lastUnanswered = (port, attempts)

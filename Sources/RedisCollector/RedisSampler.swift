@@ -37,6 +37,9 @@ public final class RedisSampler {
     /// See `RedisClient.holdReconnects(for:)`.
     public func holdReconnects(for seconds: Double) { client.holdReconnects(for: seconds) }
 
+    /// See `RedisClient.releaseReconnectHold()`.
+    public func releaseReconnectHold() { client.releaseReconnectHold() }
+
     public func collect() -> Reading<RedisSample> {
         let reply: RESPValue
         let started: Double

@@ -1,3 +1,4 @@
+import AoftopClock
 import AoftopModel
 import AoftopPipeline
 import ArgumentParser
@@ -24,6 +25,9 @@ struct SnapshotCommand: ParsableCommand {
     @Flag(help: "Print the snapshot as JSON (the recording format).")
     var json = false
 
+    /// How long `snapshot` waits for the log's read-back to the server's start line.
+    static let historyWaitSeconds = 3.0
+
     func validate() throws {
         guard (0...65536).contains(backlog) else { throw ValidationError("--backlog must be between 0 and 65536 KiB") }
     }
@@ -31,7 +35,15 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         let collectionTarget = process.collectionTarget(target, credentials: try resolvedCredentials(),
                                                         logBacklogBytes: backlog * 1024)
-        let snapshot = SnapshotCollector(target: collectionTarget).snapshot()
+        let collector = SnapshotCollector(target: collectionTarget)
+        var snapshot = collector.snapshot()
+        // The log is read back on a thread of its own: give it a few seconds (1 GiB takes about one), then say how
+        // far it got.
+        let deadline = MonotonicClock.now() + Self.historyWaitSeconds
+        while snapshot.log.value?.history?.state == .reading, MonotonicClock.now() < deadline {
+            usleep(100_000)
+            snapshot = collector.snapshot()
+        }
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(snapshot)
             data.append(0x0A)

@@ -17,7 +17,7 @@ enum SnapshotText {
         lines += processLines(snapshot.process)
         lines += logLines(snapshot.log)
         lines += aofDirectoryLines(snapshot.aofDirectory)
-        lines += startupLines(snapshot.startup)
+        lines += startupLines(snapshot.startup, configAnswers: snapshot.redis.value?.config.isOK ?? false)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -119,8 +119,12 @@ enum SnapshotText {
     }
 
     /// What the process was started with, each setting with where it came from.
-    private static func startupLines(_ reading: Reading<ServerStartup>) -> [String] {
+    private static func startupLines(_ reading: Reading<ServerStartup>, configAnswers: Bool) -> [String] {
         if case .notConfigured = reading { return [] }
+        // Only needed while Redis cannot be asked: unknown then is no failure (a rewritten title is the default).
+        if configAnswers, let reason = reading.failureReason {
+            return ["startup".padding(toLength: 9, withPad: " ", startingAt: 0) + "not needed while CONFIG answers (\(reason))"]
+        }
         let binary = reading.value?.binary.map { "\($0.server) \($0.version) (\($0.path))" } ?? ""
         var lines = [header("startup", reading, binary)]
         guard let startup = reading.value else { return lines }

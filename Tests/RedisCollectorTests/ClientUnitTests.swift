@@ -15,6 +15,18 @@ import Testing
         #expect(backoff.remaining(at: 300) == 1, "the delay goes on doubling from where it was")
     }
 
+    @Test func releasingAHoldLeavesOnlyTheFailuresOwnDelay() {
+        var backoff = ReconnectBackoff(initialDelay: 0.5, maxDelay: 30)
+        backoff.recordFailure(at: 10)
+        backoff.hold(until: 310)
+        #expect(!backoff.mayAttempt(at: 200))
+        backoff.releaseHold()
+        #expect(backoff.mayAttempt(at: 10.5), "back to the failure's 0.5 s")
+        #expect(!backoff.mayAttempt(at: 10.4))
+        backoff.releaseHold() // nothing held: no change
+        #expect(backoff.mayAttempt(at: 10.5))
+    }
+
     @Test func doublesUpToTheCapAndResetsOnSuccess() {
         var backoff = ReconnectBackoff(initialDelay: 0.5, maxDelay: 30)
         #expect(backoff.mayAttempt(at: 0))

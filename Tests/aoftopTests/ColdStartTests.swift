@@ -19,7 +19,11 @@ import Testing
             var maxclients: Int?
             var maxclientsSource: String?
             var setsizeSource: String?
-            var evidence: String?
+            var evidence: Evidence?
+        }
+        struct Evidence: Decodable {
+            var kind: String
+            var fd: Int
         }
         struct Eta: Decodable {
             var status: String

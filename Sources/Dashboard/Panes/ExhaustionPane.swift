@@ -130,9 +130,11 @@ enum ExhaustionPane {
     static func limitLines(_ limit: FdLimitAssessment, rlimitKnown: Bool, long: Bool) -> [String] {
         let setsize = Format.count(limit.setsize)
         let loop: String
-        if limit.setsizeSource == .evidence {
-            // A refused client's fd number: the limit is proven, whatever maxclients says.
-            loop = long ? "event loop ≤\(setsize) (proven: a client refused at fd \(setsize))" : "event loop ≤\(setsize) (proven)"
+        if let evidence = limit.evidence {
+            // An fd number the server refused: the limit is proven without any setting.
+            let how = evidence.kind == .refusedInLog ? "a client refused at fd \(setsize) in the log"
+                                                     : "aoftop's connections unanswered from fd \(setsize)"
+            loop = long ? "event loop ≤\(setsize) (proven: \(how))" : "event loop ≤\(setsize) (proven)"
         } else if let from = Format.origin(limit.maxclientsSource) {
             loop = long ? "event loop \(setsize) (maxclients \(Format.count(limit.maxclients)) + \(FdLimitAssessment.eventLoopReserve), \(from))"
                         : "event loop \(setsize) (\(from))"
