@@ -1,6 +1,7 @@
 import AoftopClock
 import AoftopPipeline
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// One `InstanceMonitor` per instance: the targets named on the command line, or every local server (`--all`),

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one JSON configuration for snapshots, recordings and `--json` output: explicit snake_case
 /// `CodingKeys` everywhere (no key strategy, which would also rewrite dictionary keys such as INFO field names).

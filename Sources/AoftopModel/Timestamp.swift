@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A wall-clock instant in whole milliseconds since the Unix epoch.
 ///

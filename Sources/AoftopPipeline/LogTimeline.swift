@@ -154,7 +154,7 @@ public enum LogTimeline {
     static func serverVersion(_ message: String) -> (String, String)? {
         for (prefix, server) in [("Redis version=", "redis"), ("Valkey version=", "valkey"),
                                  ("Server started, Redis version ", "redis")] {
-            guard let range = message.range(of: prefix) else { continue }
+            guard let range = message.firstRange(of: prefix) else { continue }
             let version = message[range.upperBound...].prefix { $0.isNumber || $0 == "." }
             if !version.isEmpty { return (server, String(version)) }
         }

@@ -1,6 +1,7 @@
+import AoftopClock
 import AoftopModel
 import AoftopRecording
-import Foundation
+import Glibc
 import Synchronization
 
 /// Plays recorded snapshots in recorded time × speed, paced by the monotonic `now` given to `poll`.
@@ -63,16 +64,20 @@ public final class ReplaySource: SnapshotSource, Sendable {
                 load: @escaping @Sendable () throws -> (any ReplayFrames, [String])) {
         state = Mutex(State(preview: preview, startTime: start, playing: true,
                             speed: min(max(speed, Self.speedRange.lowerBound), Self.speedRange.upperBound)))
-        let thread = Thread { [self] in self.load(load, probe: probe) }
-        thread.name = "aoftop-replay-loader"
-        thread.start()
+        let started = DetachedThread.start(name: "aoftop-replay") { [self] in self.load(load, probe: probe) }
+        if !started { // no thread to be had (the process at its thread limit): end as a failed load
+            state.withLock { state in
+                state.failed = true
+                state.pending.append(.ended("cannot start a thread to load the recording"))
+            }
+        }
     }
 
     /// Waits (up to `timeout` seconds) until the frames are loaded and the marker pass is done; for tests and
     /// `--json`. Returns false on timeout or a load failure.
     public func waitUntilIndexed(timeout: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while Date() < deadline {
+        let deadline = MonotonicClock.now() + timeout
+        while MonotonicClock.now() < deadline {
             let (indexed, failed) = state.withLock { ($0.index != nil, $0.failed) }
             if indexed { return true }
             if failed { return false }

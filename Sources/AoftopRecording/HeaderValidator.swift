@@ -1,5 +1,6 @@
 import AoftopModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns line 1 of a file into a `RecordingHeader`, or into the one-line reason it is not one this build can read.
 enum HeaderValidator {

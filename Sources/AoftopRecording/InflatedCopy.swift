@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An unlinked temporary file holding the inflated text of a gzip recording.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Why a recording could not be written or read: one line an operator can act on.
 public struct RecordingError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {

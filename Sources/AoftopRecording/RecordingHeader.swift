@@ -69,7 +69,7 @@ public struct RecordingHeader: Sendable, Codable, Equatable {
     /// `redis://user:secret@db7:6379` → `redis://db7:6379`; anything without `@` before the host is unchanged.
     static func removingCredentials(_ target: String) -> String {
         guard let at = target.lastIndex(of: "@") else { return target }
-        let schemeEnd = target.range(of: "://")?.upperBound ?? target.startIndex
+        let schemeEnd = target.firstRange(of: "://")?.upperBound ?? target.startIndex
         guard schemeEnd <= at, !target[schemeEnd..<at].contains("/") else { return target }
         return String(target[..<schemeEnd]) + target[target.index(after: at)...]
     }

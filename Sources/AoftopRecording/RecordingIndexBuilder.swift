@@ -1,5 +1,6 @@
 import AoftopModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one-pass scan behind `RecordingReader`: validates the header, then records per snapshot line its time,
 /// byte offset, length and line number in flat arrays (24 bytes a line, ~2 MB for a day at 1 Hz).

@@ -1,5 +1,6 @@
 import AoftopModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A recording opened for replay: header, warnings and an index of every snapshot, each decoded only on request.
 ///

@@ -1,5 +1,7 @@
 import AoftopModel
-import Foundation
+import FoundationEssentials
+import Glibc
+import Synchronization
 
 /// Writes a recording: the header line, then one snapshot per `append`, each reaching the kernel in one write(2),
 /// so a crash or `kill -9` loses at most the line being written. A path ending in `.gz` is gzip, flushed per line.
@@ -30,7 +32,8 @@ public final class RecordingWriter: @unchecked Sendable {
     public let isCompressed: Bool
     public let options: Options
 
-    private let lock = NSLock()
+    /// Guards the mutable state below (`NSLock` is in full Foundation only).
+    private let lock = Mutex(())
     private let file: OwnedDescriptor
     private let encoder = AoftopJSON.encoder()
     private var deflater: GzipDeflater?
@@ -79,14 +82,14 @@ public final class RecordingWriter: @unchecked Sendable {
     }
 
     /// Snapshots appended so far.
-    public var snapshotCount: Int { lock.withLock { appended } }
+    public var snapshotCount: Int { lock.withLock { _ in appended } }
 
     /// Bytes in the file so far (compressed size for gzip).
-    public var bytesWritten: UInt64 { lock.withLock { committedBytes } }
+    public var bytesWritten: UInt64 { lock.withLock { _ in committedBytes } }
 
     /// Appends one snapshot as one line. Throws `RecordingError` (disk full, writer closed…).
     public func append(_ snapshot: Snapshot) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             var snapshot = snapshot
             if options.excludeOtherFields, case .ok(var redis) = snapshot.redis {
                 redis.otherFields = [:]
@@ -105,7 +108,7 @@ public final class RecordingWriter: @unchecked Sendable {
 
     /// Ends the gzip stream, syncs and closes. Idempotent; later appends throw.
     public func close() throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             guard !closed else { return }
             closed = true
             if let deflater, brokenReason == nil {

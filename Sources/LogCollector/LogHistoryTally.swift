@@ -178,7 +178,7 @@ struct LogHistoryTally {
     /// (≥ 4.0) or `Server started, Redis version 3.2.8` (≤ 3.2).
     static func banner(_ message: String) -> (server: String?, version: String?) {
         for (server, marker) in [("valkey", "Valkey version="), ("redis", "Redis version="), ("redis", "Redis version ")] {
-            guard let range = message.range(of: marker) else { continue }
+            guard let range = message.firstRange(of: marker) else { continue }
             let version = message[range.upperBound...].prefix { $0 != "," && $0 != " " }
             return (server, version.isEmpty ? nil : String(version))
         }

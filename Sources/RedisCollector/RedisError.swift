@@ -1,4 +1,3 @@
-import Foundation
 
 /// Everything that can go wrong talking to Redis. `description` is the one line an operator sees.
 public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -45,7 +44,14 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// `1.0`, `0.25`, `30.0`: at least one decimal, no float noise.
 func formatSeconds(_ seconds: Double) -> String {
+    // Integer arithmetic on the rounded hundredths instead of `String(format:)` (full Foundation only): the same
+    // text as "%.1f" when the last digit is 0, else "%.2f".
     let hundredths = (seconds * 100).rounded()
-    if hundredths.truncatingRemainder(dividingBy: 10) == 0 { return String(format: "%.1f", seconds) }
-    return String(format: "%.2f", seconds)
+    guard hundredths.isFinite, abs(hundredths) < 1e15 else { return "\(seconds)" }
+    let value = Int64(hundredths)
+    let sign = value < 0 ? "-" : ""
+    let magnitude = value.magnitude
+    let whole = magnitude / 100, fraction = magnitude % 100
+    if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
+    return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
 }

@@ -1,6 +1,7 @@
 import AoftopAnalysis
 import AoftopModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `replay --json`: one compact assessment (the `check --json` shape) per line on standard output, buffered.
 struct AssessmentLines {
@@ -22,7 +23,7 @@ struct AssessmentLines {
 
     mutating func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(buffer)
+        StandardOutput.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

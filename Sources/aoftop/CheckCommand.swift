@@ -3,7 +3,8 @@ import AoftopClock
 import AoftopModel
 import AoftopPipeline
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import RedisCollector
 
 struct CheckCommand: ParsableCommand {
@@ -66,7 +67,7 @@ struct CheckCommand: ParsableCommand {
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(assessment)
             data.append(0x0A)
-            FileHandle.standardOutput.write(data)
+            StandardOutput.write(data)
         } else {
             print(assessment.checkLine)
         }

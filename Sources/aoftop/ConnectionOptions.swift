@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import RedisCollector
 
 /// How to log in to Redis, shared by every command that connects: the ACL user, where the password comes from,
@@ -28,6 +29,6 @@ struct ConnectionOptions: ParsableArguments {
 
     func credentials() throws -> RedisCredentials? {
         try RedisCredentials.resolve(user: user, passwordFile: passwordFile,
-                                     environment: ProcessInfo.processInfo.environment)
+                                     environment: Environment.current())
     }
 }

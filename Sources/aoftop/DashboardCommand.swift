@@ -4,7 +4,8 @@ import AoftopPipeline
 import AoftopRecording
 import ArgumentParser
 import Dashboard
-import Foundation
+import FoundationEssentials
+import Glibc
 import RedisCollector
 
 struct DashboardCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import AoftopDemoData
-import Foundation
+import Glibc
 
 /// The incident recording `aoftop demo` plays: `$AOFTOP_DEMO` when set, otherwise the copy compiled into the binary
 /// (`AoftopDemoData`), so an `aoftop` copied alone to a server has it too.
@@ -14,7 +14,7 @@ enum DemoRecording {
 
     /// A path the recording reader can open: `$AOFTOP_DEMO`, or the built-in copy written once to an anonymous
     /// in-memory file (`memfd_create`) and opened as `/proc/self/fd/N`: no temporary file to clean up.
-    static func path(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Unavailable) -> String {
+    static func path(environment: [String: String] = Environment.current()) throws(Unavailable) -> String {
         if let explicit = environment[environmentVariable], !explicit.isEmpty {
             guard isFile(explicit) else {
                 throw Unavailable(description: "\(environmentVariable)=\(explicit) is not a readable file: unset it to play the built-in demo recording")
@@ -56,9 +56,11 @@ enum DemoRecording {
         return unsafeBitCast(symbol, to: Function.self)(name, closeOnExec)
     }
 
+    /// Exists (symlinks followed), is no directory, and is readable: what `FileManager`'s `fileExists(atPath:
+    /// isDirectory:)` and `isReadableFile(atPath:)` checked, with `stat(2)` and `access(2)`.
     private static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            && FileManager.default.isReadableFile(atPath: path)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return info.st_mode & S_IFMT != S_IFDIR && access(path, R_OK) == 0
     }
 }

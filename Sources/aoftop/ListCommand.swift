@@ -5,7 +5,7 @@ import AoftopModel
 import AoftopPipeline
 import ArgumentParser
 import Dashboard
-import Foundation
+import FoundationEssentials
 import Glibc
 
 struct ListCommand: ParsableCommand {
@@ -62,7 +62,7 @@ struct ListCommand: ParsableCommand {
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(listed)
             data.append(0x0A)
-            FileHandle.standardOutput.write(data)
+            StandardOutput.write(data)
         } else {
             // On a terminal each row is cut to its width (a wrapped diagnosis breaks the columns); piped, nothing is cut.
             for line in InstanceRow.table(listed.map(\.row), width: Self.terminalColumns() ?? 0) { print(line) }

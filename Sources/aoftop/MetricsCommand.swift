@@ -3,7 +3,8 @@ import AoftopFleet
 import AoftopMetrics
 import AoftopPipeline
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import AoftopFleet
 import AoftopModel
 import AoftopPipeline
 import Dashboard
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 import TextGrid

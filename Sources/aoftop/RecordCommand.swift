@@ -3,7 +3,7 @@ import AoftopModel
 import AoftopPipeline
 import AoftopRecording
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Glibc
 import RedisCollector
 import Synchronization

@@ -2,7 +2,8 @@ import AoftopModel
 import AoftopPipeline
 import AoftopRecording
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import AoftopModel
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import LogCollector
 
 struct ScanCommand: ParsableCommand {
@@ -29,7 +30,7 @@ struct ScanCommand: ParsableCommand {
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(report)
             data.append(0x0A)
-            FileHandle.standardOutput.write(data)
+            StandardOutput.write(data)
         } else {
             print(report.renderTable(), terminator: "")
         }

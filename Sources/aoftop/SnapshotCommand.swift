@@ -2,7 +2,8 @@ import AoftopClock
 import AoftopModel
 import AoftopPipeline
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import RedisCollector
 
 struct SnapshotCommand: ParsableCommand {
@@ -47,7 +48,7 @@ struct SnapshotCommand: ParsableCommand {
         if json {
             var data = try AoftopJSON.encoder(pretty: true).encode(snapshot)
             data.append(0x0A)
-            FileHandle.standardOutput.write(data)
+            StandardOutput.write(data)
         } else {
             print(SnapshotText.render(snapshot), terminator: "")
         }

@@ -1,7 +1,8 @@
 import AoftopAnalysis
 import AoftopModel
 import Dashboard
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The human-readable form of one snapshot: one block per source, a failed source saying why in one line.
 enum SnapshotText {
@@ -30,7 +31,7 @@ enum SnapshotText {
     }
 
     private static func header<T>(_ name: String, _ reading: Reading<T>, _ detail: String = "") -> String {
-        let label = name.padding(toLength: 9, withPad: " ", startingAt: 0)
+        let label = padded(name, 9)
         switch reading {
         case .ok: return "\(label)ok" + (detail.isEmpty ? "" : "  \(detail)")
         case .failed(let reason): return "\(label)FAILED  \(reason)"
@@ -39,7 +40,7 @@ enum SnapshotText {
     }
 
     private static func row(_ name: String, _ text: String) -> String {
-        "  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + text
+        "  " + padded(name, 13) + text
     }
 
     private static func redisLines(_ reading: Reading<RedisSample>) -> [String] {
@@ -87,7 +88,7 @@ enum SnapshotText {
 
     private static func logLines(_ reading: Reading<LogSample>) -> [String] {
         let localOffset = DashboardRunner.localUTCOffsetSeconds()
-        var lines = [header("log", reading, reading.value.map { "\($0.path) (\($0.fileState.rawValue.replacingOccurrences(of: "_", with: " ")))" } ?? "")]
+        var lines = [header("log", reading, reading.value.map { "\($0.path) (\($0.fileState.rawValue.replacing("_", with: " ")))" } ?? "")]
         guard let log = reading.value else { return lines }
         lines.append(row("read", "\(log.linesRead) lines, \(Format.bytes(Int64(log.bytesRead)))\(log.rotations > 0 ? ", \(log.rotations) rotations" : "")"))
         let kinds = log.totals.filter { $0.key != .other && $0.value > 0 }.sorted { $0.key < $1.key }
@@ -96,7 +97,7 @@ enum SnapshotText {
             // Local time, as the server's own log writes it.
             let time = event.time.map { Format.timeOfDayMillis($0, offsetSeconds: localOffset) } ?? "            "
             let detail = event.error ?? event.fd.map { "fd=\($0)" } ?? event.growthPercent.map { "\($0)% growth" } ?? event.message
-            lines.append(row(index == 0 ? "recent" : "", "\(time) \(event.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(detail.prefix(80))"))
+            lines.append(row(index == 0 ? "recent" : "", "\(time) \(padded(event.kind.rawValue, 22)) \(detail.prefix(80))"))
         }
         if log.droppedEvents > 0 { lines.append(row("", "(\(log.droppedEvents) more events not listed; counted above)")) }
         if let history = log.history { lines.append(row("since start", historyText(history))) }
@@ -123,7 +124,7 @@ enum SnapshotText {
         if case .notConfigured = reading { return [] }
         // Only needed while Redis cannot be asked: unknown then is no failure (a rewritten title is the default).
         if configAnswers, let reason = reading.failureReason {
-            return ["startup".padding(toLength: 9, withPad: " ", startingAt: 0) + "not needed while CONFIG answers (\(reason))"]
+            return [padded("startup", 9) + "not needed while CONFIG answers (\(reason))"]
         }
         let binary = reading.value?.binary.map { "\($0.server) \($0.version) (\($0.path))" } ?? ""
         var lines = [header("startup", reading, binary)]
@@ -156,5 +157,12 @@ enum SnapshotText {
     private static func micros(_ value: Int64) -> String {
         value < 1000 ? "\(value) µs" : value < 1_000_000 ? "\(Format.decimal(Double(value) / 1000, digits: 1)) ms"
                                                         : "\(Format.decimal(Double(value) / 1_000_000, digits: 1)) s"
+    }
+
+    /// `text` cut or padded with spaces to `width` characters, as NSString's `padding(toLength:withPad:startingAt:)`
+    /// did (full Foundation only; the labels are ASCII, so characters and UTF-16 units agree).
+    private static func padded(_ text: String, _ width: Int) -> String {
+        let count = text.count
+        return count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - count)
     }
 }

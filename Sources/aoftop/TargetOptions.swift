@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import RedisCollector
 
 /// The redis-cli style flags that say which server to watch.

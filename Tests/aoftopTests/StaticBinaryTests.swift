@@ -33,6 +33,23 @@ import Testing
         }
     }
 
+    /// Shipped modules import FoundationEssentials, never full Foundation: that brought ICU's data (34 MB) into
+    /// the binary an operator copies to every Redis host (66 MB then, about 23 MB without it).
+    @Test func noFullFoundationAndNoICU() throws {
+        let binary = try StaticBuild.binary()
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: binary)[.size] as? Int)
+        #expect(size < 32_000_000, "\(binary) is \(size) bytes: did full Foundation (and ICU) come back?")
+        let sources = RepositoryPaths.root + "/Sources"
+        for module in try FileManager.default.contentsOfDirectory(atPath: sources) where module != "AoftopTestSupport" {
+            guard let files = FileManager.default.enumerator(atPath: sources + "/" + module) else { continue }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: sources + "/" + module + "/" + file, encoding: .utf8)
+                let imports = text.split(separator: "\n").filter { $0.hasPrefix("import Foundation") || $0.contains(" import Foundation") }
+                #expect(imports.allSatisfy { $0.hasSuffix("FoundationEssentials") }, "\(module)/\(file): \(imports)")
+            }
+        }
+    }
+
     @Test func copiedAloneItRunsVersionAndChecksARealRedis() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
