@@ -32,6 +32,13 @@ public func runTool(_ executable: String, _ arguments: [String]) -> (status: Int
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
+/// `runTool`, or `fail(name, …)` when the tool cannot be started.
+@discardableResult
+public func runOrFail(_ name: String, _ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+    guard let result = runTool(executable, arguments) else { fail(name, "cannot run \(executable)") }
+    return result
+}
+
 public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

@@ -20,8 +20,7 @@ func fail(_ message: String) -> Never { BenchmarkSupport.fail("ColdStartBenchmar
 
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-    guard let result = runTool(executable, arguments) else { fail("cannot run \(executable)") }
-    return result
+    runOrFail("ColdStartBenchmark", executable, arguments)
 }
 
 func median(_ count: Int = runs, _ body: () -> Void) -> (wall: Double, cpu: Double) { medianTime(runs: count, body) }

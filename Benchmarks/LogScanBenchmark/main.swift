@@ -18,8 +18,7 @@ func fail(_ message: String) -> Never { BenchmarkSupport.fail("LogScanBenchmark"
 
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-    guard let result = runTool(executable, arguments) else { fail("cannot run \(executable)") }
-    return result
+    runOrFail("LogScanBenchmark", executable, arguments)
 }
 
 func now() -> Double { monotonicSeconds() }

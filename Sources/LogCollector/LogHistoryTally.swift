@@ -103,6 +103,12 @@ struct LogHistoryTally {
 
     mutating func add(_ bytes: UnsafeRawBufferPointer) {
         let (kind, time) = parser.classify(bytes)
+        add(bytes, kind: kind, time: time)
+    }
+
+    /// A line its caller already classified (the live sampler does, for its own totals): each line is classified
+    /// once on the hot path.
+    mutating func add(_ bytes: UnsafeRawBufferPointer, kind: LogEventKind, time: Timestamp?) {
         // Right after a banner with another pid: who writes next, other than the banner's pid, decides whose start it
         // was (a few lines only).
         if let banner = pendingBannerPid, let pid, kind != .serverStart, let writer = parser.parse(bytes).pid, writer != banner {

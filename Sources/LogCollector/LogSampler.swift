@@ -70,7 +70,7 @@ public final class LogSampler {
             let (kind, time) = parser.kindAndTime(bytes)
             totals[kind, default: 0] += 1
             if let time, lastLineTime.map({ time >= $0 }) ?? true { lastLineTime = time }
-            if !follower.lineIsBacklog { live?.add(bytes) }
+            if !follower.lineIsBacklog { live?.add(bytes, kind: kind, time: time) }
             guard kind != .other else { return }
             if events.count < maxEventsPerCollect { events.append(parser.parse(bytes)) } else { dropped += 1 }
         }
