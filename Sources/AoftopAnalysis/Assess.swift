@@ -51,13 +51,15 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
                               aofForkFailuresSinceStart: settledHistory?.totals.map { $0[.aofForkFailed] ?? 0 },
                               nearLimit: nearLimit)
     let eta = liveEta.continued(with: settledHistory, leak: leak, limit: limit, now: snapshot.time)
+    let clients = ClientLimitAssessment(redis: redis, redisFailure: snapshot.redis.failureReason, limit: limit,
+                                        history: history)
     let activity = ProcessActivity(history: history, now: snapshot.time, logOK: log != nil)
     let server = redis?.server ?? snapshot.source.server ?? settledHistory?.server ?? startup?.binary?.server
     let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version ?? settledHistory?.version
         ?? startup?.binary?.version
 
-    let facts = Facts(snapshot: snapshot, server: server, version: version, limit: limit, eta: eta, leak: leak, aof: aof,
-                      forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))
+    let facts = Facts(snapshot: snapshot, server: server, version: version, limit: limit, eta: eta, clients: clients, leak: leak,
+                      aof: aof, forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))
     let findings = Rules.findings(facts)
     let severity: Severity
     if redis == nil && process == nil {
@@ -73,7 +75,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         server: server,
         version: version,
         fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
-        limit: limit, eta: eta, leak: leak, aof: aof, forkFailures: forks, process: activity,
+        limit: limit, eta: eta, clients: clients, leak: leak, aof: aof, forkFailures: forks, process: activity,
         severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
 }
 
@@ -85,6 +87,7 @@ struct Facts {
     var version: String?
     var limit: FdLimitAssessment
     var eta: ExhaustionEstimate
+    var clients: ClientLimitAssessment
     var leak: LeakAssessment
     var aof: AofAssessment
     var forks: ForkFailureAssessment

@@ -12,6 +12,8 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var fds: FdFigures
     public var limit: FdLimitAssessment
     public var eta: ExhaustionEstimate
+    /// Clients against `maxclients`: a limit of its own, with its own forecast and remedy.
+    public var clients: ClientLimitAssessment
     public var leak: LeakAssessment
     public var aof: AofAssessment
     public var forkFailures: ForkFailureAssessment
@@ -24,7 +26,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var sources: SourceStatus
 
     public init(time: Timestamp, pid: Int32?, server: String? = nil, version: String?, fds: FdFigures, limit: FdLimitAssessment,
-                eta: ExhaustionEstimate, leak: LeakAssessment, aof: AofAssessment,
+                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), leak: LeakAssessment, aof: AofAssessment,
                 forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
                 diagnosis: String, findings: [Finding], sources: SourceStatus) {
         self.time = time
@@ -34,6 +36,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         self.fds = fds
         self.limit = limit
         self.eta = eta
+        self.clients = clients
         self.leak = leak
         self.aof = aof
         self.forkFailures = forkFailures
@@ -45,7 +48,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, pid, server, version, fds, limit, eta, leak, aof, process, severity, diagnosis, findings, sources
+        case time, pid, server, version, fds, limit, eta, clients, leak, aof, process, severity, diagnosis, findings, sources
         case forkFailures = "fork_failures"
     }
 
@@ -58,6 +61,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         try c.encode(fds, forKey: .fds)
         try c.encode(limit, forKey: .limit)
         try c.encode(eta, forKey: .eta)
+        try c.encode(clients, forKey: .clients)
         try c.encode(leak, forKey: .leak)
         try c.encode(aof, forKey: .aof)
         try c.encode(forkFailures, forKey: .forkFailures)
@@ -133,6 +137,9 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case fdExhausted = "fd-exhausted"
     case fdExhaustionImminent = "fd-exhaustion-imminent"
     case fewSpareFds = "few-spare-fds"
+    case maxclientsReached = "maxclients-reached"
+    case connectionsRejected = "connections-rejected"
+    case maxclientsNear = "maxclients-near"
     case forkFailing = "fork-failing"
     case aofRewriteFailing = "aof-rewrite-failing"
     case aofRewriteThrottled = "aof-rewrite-throttled"

@@ -8,6 +8,9 @@ public struct HistoryPoint: Sendable, Equatable {
     public var cpuTicks: UInt64?
     public var clockTicksPerSecond: Int?
     public var connectedClients: Int?
+    /// What Redis compares with `maxclients` (see `ClientLimitAssessment.clients`).
+    public var clientsCounted: Int?
+    public var rejectedConnections: Int64?
     /// Log totals of `aof-fork-failed` / `rdb-fork-failed` since the log follower started.
     public var aofForkFailures: Int?
     public var rdbForkFailures: Int?
@@ -23,6 +26,8 @@ public struct HistoryPoint: Sendable, Equatable {
         clockTicksPerSecond = process?.clockTicksPerSecond
         let redis = snapshot.redis.value
         connectedClients = redis?.connectedClients
+        clientsCounted = redis.flatMap(ClientLimitAssessment.countedClients)
+        rejectedConnections = redis?.rejectedConnections
         aofRewrites = redis?.aofRewrites
         totalForks = redis?.totalForks
         let log = snapshot.log.value

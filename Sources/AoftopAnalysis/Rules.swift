@@ -61,6 +61,7 @@ public enum Rules {
                 headline: "\(spare) spare \(fds(spare)) \(preposition) the \(limitName(f.limit)) limit \(f.limit.effective ?? 0)",
                 remedy: "one connection may work; a reconnect burst of more than \(spare) will fail"))
         }
+        out += ClientRules.findings(f)
         if f.forkFailingRecently {
             out.append(Finding(code: .forkFailing, severity: .warning, headline: forkHeadline(f), remedy: remedyFork))
         }

@@ -15,6 +15,15 @@ public struct RedisSample: Sendable, Codable, Equatable {
     public var maxclients: Int?
     public var rejectedConnections: Int64?
     public var totalConnectionsReceived: Int64?
+    /// Clients blocked in BLPOP, WAIT, XREAD…: each holds a socket while it waits.
+    public var blockedClients: Int?
+    /// Replicas attached (INFO replication): Redis counts them against `maxclients`, INFO `connected_clients` does not.
+    public var connectedReplicas: Int?
+    /// Cluster-bus links (INFO clients, Redis ≥ 7.0): counted against `maxclients` when a client connects.
+    public var clusterConnections: Int?
+    /// A replica's master (INFO replication `master_host`/`master_port`): names its outbound connection.
+    public var masterHost: String?
+    public var masterPort: Int?
     public var aofEnabled: Bool?
     public var aofCurrentSize: Int64?
     public var aofBaseSize: Int64?
@@ -37,7 +46,8 @@ public struct RedisSample: Sendable, Codable, Equatable {
     public init(server: String? = nil, version: String? = nil, processId: Int32? = nil, role: String? = nil,
                 tcpPort: Int? = nil, uptimeSeconds: Int64? = nil, hz: Int? = nil, connectedClients: Int? = nil,
                 maxclients: Int? = nil, rejectedConnections: Int64? = nil, totalConnectionsReceived: Int64? = nil,
-                aofEnabled: Bool? = nil, aofCurrentSize: Int64? = nil, aofBaseSize: Int64? = nil,
+                blockedClients: Int? = nil, connectedReplicas: Int? = nil, clusterConnections: Int? = nil,
+                masterHost: String? = nil, masterPort: Int? = nil, aofEnabled: Bool? = nil, aofCurrentSize: Int64? = nil, aofBaseSize: Int64? = nil,
                 aofRewriteInProgress: Bool? = nil, aofRewriteScheduled: Bool? = nil,
                 aofLastBgrewriteStatus: String? = nil, aofRewrites: Int64? = nil,
                 aofRewritesConsecutiveFailures: Int64? = nil, rdbLastBgsaveStatus: String? = nil,
@@ -55,6 +65,11 @@ public struct RedisSample: Sendable, Codable, Equatable {
         self.maxclients = maxclients
         self.rejectedConnections = rejectedConnections
         self.totalConnectionsReceived = totalConnectionsReceived
+        self.blockedClients = blockedClients
+        self.connectedReplicas = connectedReplicas
+        self.clusterConnections = clusterConnections
+        self.masterHost = masterHost
+        self.masterPort = masterPort
         self.aofEnabled = aofEnabled
         self.aofCurrentSize = aofCurrentSize
         self.aofBaseSize = aofBaseSize
@@ -80,6 +95,11 @@ public struct RedisSample: Sendable, Codable, Equatable {
         case connectedClients = "connected_clients"
         case rejectedConnections = "rejected_connections"
         case totalConnectionsReceived = "total_connections_received"
+        case blockedClients = "blocked_clients"
+        case connectedReplicas = "connected_slaves"
+        case clusterConnections = "cluster_connections"
+        case masterHost = "master_host"
+        case masterPort = "master_port"
         case aofEnabled = "aof_enabled"
         case aofCurrentSize = "aof_current_size"
         case aofBaseSize = "aof_base_size"
@@ -95,6 +115,40 @@ public struct RedisSample: Sendable, Codable, Equatable {
         case otherFields = "other_fields"
         case infoLatencyMicros = "info_latency_us"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys) throws -> T? { try c.decodeIfPresent(T.self, forKey: key) }
+        self.init(server: try value(.server), version: try value(.version), processId: try value(.processId),
+                  role: try value(.role), tcpPort: try value(.tcpPort), uptimeSeconds: try value(.uptimeSeconds),
+                  hz: try value(.hz), connectedClients: try value(.connectedClients), maxclients: try value(.maxclients),
+                  rejectedConnections: try value(.rejectedConnections),
+                  totalConnectionsReceived: try value(.totalConnectionsReceived),
+                  blockedClients: try value(.blockedClients), connectedReplicas: try value(.connectedReplicas),
+                  clusterConnections: try value(.clusterConnections), masterHost: try value(.masterHost),
+                  masterPort: try value(.masterPort), aofEnabled: try value(.aofEnabled),
+                  aofCurrentSize: try value(.aofCurrentSize), aofBaseSize: try value(.aofBaseSize),
+                  aofRewriteInProgress: try value(.aofRewriteInProgress),
+                  aofRewriteScheduled: try value(.aofRewriteScheduled),
+                  aofLastBgrewriteStatus: try value(.aofLastBgrewriteStatus), aofRewrites: try value(.aofRewrites),
+                  aofRewritesConsecutiveFailures: try value(.aofRewritesConsecutiveFailures),
+                  rdbLastBgsaveStatus: try value(.rdbLastBgsaveStatus), totalForks: try value(.totalForks),
+                  latestForkUsec: try value(.latestForkUsec), usedMemory: try value(.usedMemory),
+                  otherFields: try value(.otherFields) ?? [:], config: try value(.config) ?? .notConfigured,
+                  infoLatencyMicros: try value(.infoLatencyMicros))
+        liftFieldsModelledLater()
+    }
+
+    /// Recordings made before a field was modelled carry it verbatim in `otherFields`: it is taken from there, so an
+    /// old recording replays with the same figures as a new one.
+    private mutating func liftFieldsModelledLater() {
+        func take(_ key: CodingKeys) -> String? { otherFields.removeValue(forKey: key.stringValue) }
+        if let text = take(.blockedClients) { blockedClients = blockedClients ?? Int(text) }
+        if let text = take(.connectedReplicas) { connectedReplicas = connectedReplicas ?? Int(text) }
+        if let text = take(.clusterConnections) { clusterConnections = clusterConnections ?? Int(text) }
+        if let text = take(.masterHost) { masterHost = masterHost ?? text }
+        if let text = take(.masterPort) { masterPort = masterPort ?? Int(text) }
+    }
 }
 
 /// The `CONFIG GET` values aoftop needs. A parameter the server does not know (older versions) is `nil`.
@@ -108,10 +162,14 @@ public struct RedisConfig: Sendable, Codable, Equatable {
     public var appenddirname: String?
     public var hz: Int?
     public var appendonly: Bool?
+    /// Seconds after which an idle client is closed; 0 = never (the default), so dead peers stay.
+    public var timeout: Int?
+    /// Seconds between TCP keepalive probes; 0 = off. What finds a vanished peer.
+    public var tcpKeepalive: Int?
 
     public init(maxclients: Int? = nil, autoAofRewritePercentage: Int? = nil, autoAofRewriteMinSize: Int64? = nil,
                 logfile: String? = nil, dir: String? = nil, appenddirname: String? = nil, hz: Int? = nil,
-                appendonly: Bool? = nil) {
+                appendonly: Bool? = nil, timeout: Int? = nil, tcpKeepalive: Int? = nil) {
         self.maxclients = maxclients
         self.autoAofRewritePercentage = autoAofRewritePercentage
         self.autoAofRewriteMinSize = autoAofRewriteMinSize
@@ -120,10 +178,13 @@ public struct RedisConfig: Sendable, Codable, Equatable {
         self.appenddirname = appenddirname
         self.hz = hz
         self.appendonly = appendonly
+        self.timeout = timeout
+        self.tcpKeepalive = tcpKeepalive
     }
 
     private enum CodingKeys: String, CodingKey {
-        case maxclients, logfile, dir, appenddirname, hz, appendonly
+        case maxclients, logfile, dir, appenddirname, hz, appendonly, timeout
+        case tcpKeepalive = "tcp_keepalive"
         case autoAofRewritePercentage = "auto_aof_rewrite_percentage"
         case autoAofRewriteMinSize = "auto_aof_rewrite_min_size"
     }

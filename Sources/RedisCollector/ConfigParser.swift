@@ -4,7 +4,7 @@ import AoftopModel
 enum ConfigParser {
     /// The parameters aoftop asks for, in request order.
     static let parameters = ["maxclients", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "logfile",
-                             "dir", "appenddirname", "hz", "appendonly"]
+                             "dir", "appenddirname", "hz", "appendonly", "timeout", "tcp-keepalive"]
 
     /// Flattened `[name, value, name, value…]` reply elements → dictionary (names lower-cased).
     static func pairs(from reply: [String?]) -> [String: String] {
@@ -32,7 +32,8 @@ enum ConfigParser {
                 case "no": return false
                 default: return nil
                 }
-            })
+            },
+            timeout: values["timeout"].flatMap { Int($0) }, tcpKeepalive: values["tcp-keepalive"].flatMap { Int($0) })
     }
 
     /// CONFIG GET reports byte sizes as plain numbers; accept `64mb`-style units too, in case a fork echoes them.

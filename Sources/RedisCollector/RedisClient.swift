@@ -1,3 +1,4 @@
+import AoftopModel
 import AoftopClock
 import RESP
 
@@ -49,6 +50,13 @@ public final class RedisClient {
             noteUnanswered(error, connection)
             fail(error)
             throw error
+        }
+        // A refusal at maxclients comes as the reply to whatever was sent first, and the server has closed the
+        // connection: reusing it would turn the next call into a reset that hides the reason.
+        if let message = reply.errorMessage, RedisRefusal.isMaxClientsReached(message) {
+            let refusal = RedisError.refusedByServer(endpoint: endpoint.description, message: message)
+            fail(refusal)
+            throw refusal
         }
         if let message = reply.errorMessage, message.hasPrefix("NOAUTH") {
             throw RedisError.noAuth(credentials == nil ? "\(message) (no password given)" : message)

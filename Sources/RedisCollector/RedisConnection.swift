@@ -70,10 +70,30 @@ public final class RedisConnection {
             let reply = try receive(deadline: deadline, command: arguments[0].uppercased())
             replies += 1
             return reply
+        } catch let error as RedisError {
+            close()
+            // Redis refuses a client at maxclients by writing an error and closing before reading anything; a
+            // command sent meanwhile makes the kernel reset the connection and drop that error unread.
+            if replies == 0, error == .connectionReset(endpoint: endpoint.description)
+                || error == .connectionClosed(endpoint: endpoint.description),
+               let greeting = Self.greeting(of: endpoint, timeout: timeout) {
+                throw RedisError.refusedByServer(endpoint: endpoint.description, message: greeting)
+            }
+            throw error
         } catch {
             close()
             throw error
         }
+    }
+
+    /// What the server says to a new connection before being asked anything: an error line (a refusal) or `nil`
+    /// (it waits for a command, or cannot be reached now). One more connection, only after a fresh one failed.
+    private static func greeting(of endpoint: RedisEndpoint, timeout: Double) -> String? {
+        guard let probe = try? RedisConnection(endpoint: endpoint, timeout: timeout) else { return nil }
+        defer { probe.close() }
+        let deadline = MonotonicClock.now() + min(timeout, 0.5)
+        guard case .error(let message)? = try? probe.receive(deadline: deadline, command: "(none)") else { return nil }
+        return message
     }
 
     // MARK: - Socket plumbing

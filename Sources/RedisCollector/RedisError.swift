@@ -9,6 +9,9 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case connectionReset(endpoint: String)
     /// The server closed the connection (EOF) before replying.
     case connectionClosed(endpoint: String)
+    /// The server greeted a new connection with an error and closed it before any command, e.g.
+    /// `ERR max number of clients reached` (see `RedisRefusal`).
+    case refusedByServer(endpoint: String, message: String)
     /// The peer answered with something that is not RESP; `preview` is the start of its reply.
     case notRedis(preview: String)
     /// The reply was RESP but broken or over a decoder limit.
@@ -31,6 +34,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timedOut(let seconds, let doing): return "timed out after \(formatSeconds(seconds)) s \(doing)"
         case .connectionReset(let endpoint): return "connection reset by peer (\(endpoint))"
         case .connectionClosed(let endpoint): return "connection closed by \(endpoint)"
+        case .refusedByServer(let endpoint, let message): return "\(endpoint) refused new clients: \(message)"
         case .notRedis(let preview): return "not a Redis server (got \"\(preview)\")"
         case .protocolViolation(let text): return text
         case .authenticationFailed(let message): return "authentication failed: \(message)"

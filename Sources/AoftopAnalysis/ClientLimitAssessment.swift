@@ -1,0 +1,176 @@
+import AoftopModel
+
+/// The client limit as a state of its own: clients against `maxclients`, refused connections, and a forecast.
+///
+/// `maxclients` refuses clients with `-ERR max number of clients reached` while the fds are fine, long before the
+/// event loop's `maxclients + 128` (ERANGE) or RLIMIT_NOFILE (EMFILE): three ways to refuse, three remedies, so
+/// `refusal` says which one is at work.
+public struct ClientLimitAssessment: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable {
+        case ok
+        /// At or above `nearPercent` of `maxclients`.
+        case near
+        /// At `maxclients`, or refusing clients there now.
+        case reached
+        /// No client count or no `maxclients` known.
+        case unknown
+    }
+
+    /// Why new clients are refused now.
+    public enum Refusal: String, Sendable, Codable {
+        /// `-ERR max number of clients reached`: the fds are fine, the client count is not.
+        case maxclients
+        /// The next fd number is ≥ the event loop's setsize (ERANGE): see `FdLimitAssessment`.
+        case eventLoop = "event-loop"
+        /// RLIMIT_NOFILE reached (EMFILE).
+        case emfile
+    }
+
+    /// From this share of `maxclients` on, the state is `near`.
+    public static let nearPercent = 80.0
+    /// Rejections are "rising" when counted over this window.
+    public static let rejectedWindowMs: Int64 = 60_000
+
+    /// What Redis compares with `maxclients` on accept: INFO `connected_clients` (which leaves replicas out) plus
+    /// replicas plus cluster-bus links (Redis ≥ 7.0). `nil` without INFO.
+    public var clients: Int?
+    public var connectedClients: Int?
+    public var replicas: Int?
+    public var clusterConnections: Int?
+    /// Clients waiting in blocking commands: each holds a connection while it waits.
+    public var blockedClients: Int?
+    public var maxclients: Int?
+    public var maxclientsSource: SettingOrigin?
+    /// `clients / maxclients`, in percent (one decimal).
+    public var percent: Double?
+    public var state: State
+    /// INFO `rejected_connections` since the server started (refusals at `maxclients`).
+    public var rejectedConnections: Int64?
+    /// Rejections per minute over the last minute of history; `nil` until there is such a span.
+    public var rejectedPerMinute: Double?
+    public var refusal: Refusal?
+    /// Clients against `maxclients`: `rising` with the seconds until it is reached, `exhausted` when it is.
+    public var forecast: ExhaustionEstimate
+
+    public init(clients: Int? = nil, connectedClients: Int? = nil, replicas: Int? = nil, clusterConnections: Int? = nil,
+                blockedClients: Int? = nil, maxclients: Int? = nil, maxclientsSource: SettingOrigin? = nil,
+                percent: Double? = nil, state: State = .unknown, rejectedConnections: Int64? = nil,
+                rejectedPerMinute: Double? = nil, refusal: Refusal? = nil,
+                forecast: ExhaustionEstimate = ExhaustionEstimate(status: .unknown)) {
+        self.clients = clients
+        self.connectedClients = connectedClients
+        self.replicas = replicas
+        self.clusterConnections = clusterConnections
+        self.blockedClients = blockedClients
+        self.maxclients = maxclients
+        self.maxclientsSource = maxclientsSource
+        self.percent = percent
+        self.state = state
+        self.rejectedConnections = rejectedConnections
+        self.rejectedPerMinute = rejectedPerMinute
+        self.refusal = refusal
+        self.forecast = forecast
+    }
+
+    /// INFO's clients plus what it leaves out but Redis counts; `nil` without `connected_clients`.
+    public static func countedClients(_ redis: RedisSample) -> Int? {
+        redis.connectedClients.map { $0 + (redis.connectedReplicas ?? 0) + (redis.clusterConnections ?? 0) }
+    }
+
+    init(redis: RedisSample?, redisFailure: String?, limit: FdLimitAssessment, history: AnalysisHistory) {
+        let clients = redis.flatMap(Self.countedClients)
+        let maxclients = limit.maxclients
+        let rejectedPerMinute = Self.rejectedRate(history)
+        let percent = clients.flatMap { c in maxclients.flatMap { $0 > 0 ? rounded(Double(c) * 100 / Double($0), 1) : nil } }
+        let refusedAtMaxclients = redisFailure.map(RedisRefusal.isMaxClientsReached) ?? false
+        var refusal: Refusal?
+        if limit.isExhausted {
+            refusal = limit.binding == .rlimit ? .emfile : .eventLoop
+        } else if refusedAtMaxclients || (rejectedPerMinute ?? 0) > 0 || (percent ?? 0) >= 100 {
+            refusal = .maxclients
+        }
+        let state: State
+        switch (percent, refusal) {
+        case (_, .maxclients?): state = .reached
+        case (let p?, _): state = p >= 100 ? .reached : p >= Self.nearPercent ? .near : .ok
+        case (nil, _): state = .unknown
+        }
+        self.init(clients: clients, connectedClients: redis?.connectedClients, replicas: redis?.connectedReplicas,
+                  clusterConnections: redis?.clusterConnections, blockedClients: redis?.blockedClients,
+                  maxclients: maxclients, maxclientsSource: limit.maxclientsSource, percent: percent, state: state,
+                  rejectedConnections: redis?.rejectedConnections, rejectedPerMinute: rejectedPerMinute, refusal: refusal,
+                  forecast: ClientTrend.forecast(history: history, clients: clients, maxclients: maxclients,
+                                                 reached: state == .reached))
+    }
+
+    /// Rejections per minute over the last `rejectedWindowMs` of history (the counter is per process: a restart
+    /// starts the history again).
+    static func rejectedRate(_ history: AnalysisHistory) -> Double? {
+        let window = history.window(milliseconds: rejectedWindowMs).filter { $0.rejectedConnections != nil }
+        guard let first = window.first, let last = window.last, let a = first.rejectedConnections,
+              let b = last.rejectedConnections else { return nil }
+        let spanMs = last.time.millisecondsSince1970 - first.time.millisecondsSince1970
+        guard spanMs > 0 else { return nil }
+        return rounded(Double(max(0, b - a)) * 60_000 / Double(spanMs), 1)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clients, replicas, percent, state, refusal, forecast, maxclients
+        case connectedClients = "connected_clients"
+        case clusterConnections = "cluster_connections"
+        case blockedClients = "blocked_clients"
+        case maxclientsSource = "maxclients_source"
+        case rejectedConnections = "rejected_connections"
+        case rejectedPerMinute = "rejected_per_minute"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clients, forKey: .clients)
+        try c.encode(connectedClients, forKey: .connectedClients)
+        try c.encode(replicas, forKey: .replicas)
+        try c.encode(clusterConnections, forKey: .clusterConnections)
+        try c.encode(blockedClients, forKey: .blockedClients)
+        try c.encode(maxclients, forKey: .maxclients)
+        try c.encode(maxclientsSource, forKey: .maxclientsSource)
+        try c.encode(percent, forKey: .percent)
+        try c.encode(state, forKey: .state)
+        try c.encode(rejectedConnections, forKey: .rejectedConnections)
+        try c.encode(rejectedPerMinute, forKey: .rejectedPerMinute)
+        try c.encode(refusal, forKey: .refusal)
+        try c.encode(forecast, forKey: .forecast)
+    }
+}
+
+/// The client count's trend against `maxclients`. Unlike fds, clients come and go with load, so only a long,
+/// sustained rise (a connection leak) gets an ETA; a pool's ramp-up or a burst does not.
+enum ClientTrend {
+    static let windowMs: Int64 = 60_000
+    static let minSpanMs: Int64 = 20_000
+    static let minSamples = 3
+    static let minRise = 10
+    static let minSlope = 0.05
+
+    static func forecast(history: AnalysisHistory, clients: Int?, maxclients: Int?, reached: Bool) -> ExhaustionEstimate {
+        guard let clients, let maxclients else {
+            return ExhaustionEstimate(status: .unknown, reason: clients == nil ? "no client count (INFO)" : "maxclients unknown")
+        }
+        if reached { return ExhaustionEstimate(status: .exhausted, seconds: 0) }
+        let samples = history.window(milliseconds: windowMs)
+            .compactMap { p in p.clientsCounted.map { (p.time.millisecondsSince1970, Double($0)) } }
+        guard samples.count >= minSamples, let first = samples.first, let last = samples.last,
+              last.0 - first.0 >= minSpanMs,
+              let slope = TheilSen.slope(times: samples.map(\.0), values: samples.map(\.1)) else {
+            return ExhaustionEstimate(status: .warmingUp, reason: "\(samples.count) client samples in the last minute")
+        }
+        let rise = last.1 - first.1
+        // Most steps up or level: a leak only adds; a pool's churn goes both ways.
+        let falls = zip(samples, samples.dropFirst()).filter { $1.1 < $0.1 }.count
+        guard slope >= minSlope, rise >= Double(minRise), falls * 4 <= samples.count else {
+            return ExhaustionEstimate(status: .flat, slopePerS: rounded(slope, 2), window: .long)
+        }
+        let room = Double(max(0, maxclients - clients))
+        return ExhaustionEstimate(status: .rising, seconds: rounded(room / slope, 1), slopePerS: rounded(slope, 2),
+                                  window: .long, reason: "clients +\(Int(rise)) in \(Int((last.0 - first.0) / 1000)) s")
+    }
+}

@@ -1,0 +1,44 @@
+import AoftopModel
+
+/// The rules about the client limit (`maxclients`), apart from the fd rules: a client count at `maxclients` is
+/// refused with `-ERR max number of clients reached` while the fds are fine, and needs another remedy.
+enum ClientRules {
+    static let remedyMaxclients = "find who holds the connections (top peers, `CLIENT LIST`) and fix its pool; "
+        + "`CONFIG SET maxclients N` raises the limit at once only if RLIMIT_NOFILE ≥ N + 32"
+
+    static func findings(_ f: Facts) -> [Finding] {
+        let c = f.clients
+        let limit = c.maxclients.map { " \($0)" } ?? ""
+        let count = c.clients.flatMap { n in c.maxclients.map { "\(n)/\($0) clients" } }
+        let rejected = c.rejectedPerMinute.flatMap { $0 > 0 ? "\(Rules.format($0)) rejected/min" : nil }
+        if c.refusal == .maxclients, c.state == .reached, (c.percent ?? 100) >= 100 {
+            // With no INFO (Redis refused aoftop too), the refusal itself is the evidence.
+            let detail = [count, rejected].compactMap { $0 }.joined(separator: ", ")
+            return [Finding(code: .maxclientsReached, severity: .critical,
+                headline: "clients refused at maxclients\(limit)"
+                    + (detail.isEmpty ? " (Redis refused aoftop's connection)" : " (\(detail))") + fdsFine(f),
+                remedy: remedyMaxclients)]
+        }
+        if let rejected {
+            return [Finding(code: .connectionsRejected, severity: .critical,
+                headline: "connections rejected at maxclients\(limit): \(rejected)" + (count.map { ", \($0) now" } ?? "")
+                    + fdsFine(f),
+                remedy: remedyMaxclients)]
+        }
+        guard c.state == .near || c.forecast.status == .rising else { return [] }
+        var headline = "clients at \(Rules.format(c.percent ?? 0)) % of maxclients" + (count.map { " (\($0))" } ?? "")
+        var severity = Severity.warning
+        if c.forecast.status == .rising, let seconds = c.forecast.seconds, let slope = c.forecast.slopePerS {
+            headline += ", maxclients in \(Rules.duration(seconds)) (+\(Rules.format(slope)) clients/s)"
+            if seconds <= Rules.criticalEtaSeconds { severity = .critical }
+        }
+        return [Finding(code: .maxclientsNear, severity: severity, headline: headline, remedy: remedyMaxclients)]
+    }
+
+    /// "the fds are fine" with their figures, when they are: what tells this state from the fd limits.
+    private static func fdsFine(_ f: Facts) -> String {
+        guard !f.limit.isExhausted, let total = f.snapshot.process.value?.fds.total, let effective = f.limit.effective
+        else { return "" }
+        return "; fds fine: \(total)/\(effective) \(Rules.limitName(f.limit))"
+    }
+}
