@@ -35,7 +35,7 @@ import Testing
         #expect(sample.config == .ok(RedisConfig(maxclients: 64, autoAofRewritePercentage: 100,
                                                  autoAofRewriteMinSize: 67_108_864, logfile: server.logPath,
                                                  dir: server.directory, appenddirname: "appendonlydir", hz: 10,
-                                                 appendonly: true)))
+                                                 appendonly: true, timeout: 0, tcpKeepalive: 300)))
         // Changes show up on the same persistent connection.
         try server.cli(["CONFIG", "SET", "auto-aof-rewrite-percentage", "7"])
         #expect(collector.collect().value?.config.value?.autoAofRewritePercentage == 7)
@@ -157,5 +157,35 @@ import Testing
         let sample = try #require(collector.collect().value)
         #expect(sample.rejectedConnections.map { $0 >= 1 } == true)
         #expect(sample.config.value?.maxclients == 1)
+    }
+
+    /// Redis at maxclients greets a new client with `-ERR max number of clients reached` and closes it: the reading
+    /// says so (not "connection reset"), and a sampler connected before keeps reading the counts.
+    @Test func refusalAtMaxclientsIsNamed() throws {
+        var options = RedisServerOptions()
+        options.maxclients = 4
+        let server = try RedisServer.start(options)
+        let early = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+        #expect(early.collect().isOK)
+        var held: [Int32] = []
+        defer { held.forEach { _ = Glibc.close($0) } }
+        for _ in 0..<3 {
+            let fd = try Loopback.connect(port: server.port)
+            held.append(fd)
+            #expect(Exhaustion.command(fd, ["PING"]).contains("PONG"))
+        }
+        for attempt in 0..<3 {
+            let late = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port))
+            let reason = try #require(late.collect().failureReason, "attempt \(attempt)")
+            #expect(RedisRefusal.isMaxClientsReached(reason), "attempt \(attempt): \(reason)")
+            #expect(reason.contains("refused new clients"))
+        }
+        let sample = try #require(early.collect().value)
+        #expect(sample.connectedClients == 4)
+        #expect(sample.maxclients == 4)
+        #expect((sample.rejectedConnections ?? 0) >= 3)
+        #expect(sample.blockedClients == 0)
+        #expect(sample.connectedReplicas == 0)
+        #expect(sample.clusterConnections == 0)
     }
 }
