@@ -10,7 +10,7 @@ import Testing
         #expect(lines.count == 4)
         #expect(lines[0].hasPrefix("INSTANCE") && lines[0].hasSuffix("DIAGNOSIS"))
         #expect(lines[1].hasPrefix("127.0.0.1:6381"), "the exhausted one first: \(lines)")
-        let diagnoses = rows.sorted { $0.urgency < $1.urgency }.map { $0.cells[10] }
+        let diagnoses = rows.sorted { $0.urgency < $1.urgency }.map { $0[.diagnosis] }
         for (line, diagnosis) in zip(lines.dropFirst(), diagnoses) {
             #expect(line.hasSuffix(diagnosis), "the whole diagnosis when piped: \(line)")
         }

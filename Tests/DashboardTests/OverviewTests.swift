@@ -36,7 +36,7 @@ struct OverviewTests {
     func urgencyOrder() {
         let state = OverviewScenario.state()
         #expect(names(state) == ["127.0.0.1:6381", "127.0.0.1:6379", "127.0.0.1:6380"])
-        #expect(state.rows.map { $0.row.cells[OverviewRow.etaColumn] } == ["EXHAUSTED", "-", "warming"])
+        #expect(state.rows.map { $0.row[.eta] } == ["EXHAUSTED", "-", "warming"])
         #expect(state.selected == "127.0.0.1:6381", "the cursor starts on the most urgent instance")
     }
 
@@ -138,7 +138,7 @@ struct OverviewTests {
         #expect(state.instances[name]?.dashboard.paused == true)
         #expect(state.instances["127.0.0.1:6379"]?.dashboard.paused == false, "other instances are untouched")
         _ = update(&state, .key(.escape))
-        #expect(state.rows.first { $0.name == name }?.row.cells[OverviewRow.diagnosisColumn].hasPrefix("paused — ") == true)
+        #expect(state.rows.first { $0.name == name }?.row[.diagnosis].hasPrefix("paused — ") == true)
         _ = update(&state, .key(.enter))
         #expect(update(&state, .key(.character("q"))) == [.quit])
         _ = update(&state, .key(.function(10)))
@@ -196,9 +196,9 @@ struct OverviewTests {
         #expect(update(&state, .discovered([a])).isEmpty, "gone once, unwatched once")
         let row = try #require(state.rows.first { $0.name == b.name })
         #expect(row.gone && row.degraded)
-        #expect(row.row.cells[OverviewRow.severityColumn] == "GONE")
-        #expect(row.row.cells[OverviewRow.diagnosisColumn].hasPrefix("gone, last seen 22:13:25: no fd leak"))
-        #expect(row.row.cells[5] == "2", "the pipes when it was last seen")
+        #expect(row.row[.severity] == "GONE")
+        #expect(row.row[.diagnosis].hasPrefix("gone, last seen 22:13:25: no fd leak"))
+        #expect(row.row[.pipes] == "2", "the pipes when it was last seen")
         #expect(state.selected == b.name, "the cursor stays on the gone instance")
         let grid = render(state, size: GridSize(columns: 80, rows: 24), glyphs: .unicode)
         #expect(grid.text(row: 0).contains("2 instances  1 gone"))
@@ -227,9 +227,9 @@ struct OverviewTests {
         let rows = Dictionary(uniqueKeysWithValues: state.rows.map { ($0.name, $0) })
         #expect(rows[a.name]?.degraded == false)
         #expect(rows[b.name]?.degraded == true)
-        #expect(rows[b.name]?.row.cells[OverviewRow.diagnosisColumn].contains("timed out") == true)
+        #expect(rows[b.name]?.row[.diagnosis].contains("timed out") == true)
         #expect(rows[c.name]?.degraded == true)
-        #expect(rows[c.name]?.row.cells[OverviewRow.diagnosisColumn].hasPrefix("no new sample for 20 s — ") == true)
+        #expect(rows[c.name]?.row[.diagnosis].hasPrefix("no new sample for 20 s — ") == true)
         // The cursor on a (healthy): the greyed rows are then drawn unselected, so their role is really checked.
         _ = update(&state, .open(a.name))
         _ = update(&state, .key(.escape))
@@ -261,8 +261,8 @@ struct OverviewFirstSampleTests {
         _ = update(&state, .tick(Build.time(12_000)))
         let row = state.rows.first
         #expect(row?.degraded == true)
-        #expect(row?.row.cells[OverviewRow.diagnosisColumn].hasPrefix("no sample yet after 12 s") == true,
-                "\(String(describing: row?.row.cells))")
+        #expect(row?.row[.diagnosis].hasPrefix("no sample yet after 12 s") == true,
+                "\(String(describing: row?.row))")
     }
 }
 
@@ -271,24 +271,24 @@ struct OverviewSizeTests {
     @Test("Narrower terminals drop columns in a fixed order and keep INSTANCE, PIPES, ETA and SEVERITY")
     func columnDropping() {
         let rows = OverviewScenario.state().rows.map(\.row)
-        func titles(_ width: Int) -> [String] { OverviewColumns(rows: rows, width: width).indices.map { InstanceRow.titles[$0] } }
-        #expect(titles(120) == ["INSTANCE", "VERSION", "SOCKETS", "PIPES", "FDS/LIMIT", "ETA", "SEVERITY", "DIAGNOSIS"])
-        #expect(titles(160) == InstanceRow.titles)
+        func titles(_ width: Int) -> [String] { OverviewColumns(rows: rows, width: width).shown.map(\.title) }
+        #expect(titles(120) == ["INSTANCE", "CLIENTS", "SOCKETS", "PIPES", "FDS/LIMIT", "ETA", "SEVERITY", "DIAGNOSIS"])
+        #expect(titles(160) == InstanceColumn.allCases.map(\.title))
         #expect(titles(80) == ["INSTANCE", "SOCKETS", "PIPES", "ETA", "SEVERITY", "DIAGNOSIS"])
         #expect(titles(60) == ["INSTANCE", "SOCKETS", "PIPES", "ETA", "SEVERITY"])
         #expect(titles(40) == ["INSTANCE", "PIPES", "ETA", "SEVERITY"])
         #expect(!OverviewColumns(rows: rows, width: 40).shortSeverity)
         #expect(OverviewColumns(rows: rows, width: 34).shortSeverity)
-        var previous: Set<Int> = []
+        var previous: Set<InstanceColumn> = []
         for width in 32...200 {
             let columns = OverviewColumns(rows: rows, width: width)
-            let indices = Set(columns.indices)
-            #expect(indices.isSuperset(of: [0, 5, 8, 9]), "width \(width)")
-            #expect(indices.isSuperset(of: previous), "width \(width): a wider terminal lost a column")
-            previous = indices
+            let shown = Set(columns.shown)
+            #expect(shown.isSuperset(of: [.instance, .pipes, .eta, .severity]), "width \(width)")
+            #expect(shown.isSuperset(of: previous), "width \(width): a wider terminal lost a column")
+            previous = shown
             let used = OverviewColumns.markerWidth + columns.columns.map(\.width).reduce(0, +) + OverviewColumns.gap * (columns.columns.count - 1)
             #expect(used <= width, "width \(width): \(used) columns used")
-            if indices.contains(10) { #expect(used == width, "width \(width): the diagnosis takes what is left") }
+            if shown.contains(.diagnosis) { #expect(used == width, "width \(width): the diagnosis takes what is left") }
         }
     }
 

@@ -34,19 +34,21 @@ struct OverviewLayout: Sendable, Equatable {
 /// INSTANCE, PIPES, ETA and SEVERITY always stay (INSTANCE is cut from the left, keeping the port, and SEVERITY
 /// shortens to four letters before anything is lost). The others are added in this order until one does not fit:
 /// SOCKETS (the other half of "sockets vs pipes"), DIAGNOSIS (the only column that says what is wrong; it then
-/// takes all the width left over), FDS/LIMIT, VERSION, PID, BINDS, PORTS (mostly the port in the name again).
+/// takes all the width left over), FDS/LIMIT, CLIENTS (against maxclients), VERSION, PID, BINDS, PORTS (mostly the
+/// port in the name again).
 /// Widths have floors wide enough for typical values, so numbers growing a digit rarely move a column.
 struct OverviewColumns: Sendable, Equatable {
     struct Column: Sendable, Equatable {
-        var index: Int
+        var column: InstanceColumn
         var width: Int
     }
 
     static let markerWidth = 2
     static let gap = 2
-    static let required = [0, 5, 8, 9]
-    static let priority = [4, 10, 6, 3, 1, 7, 2]
-    static let floors: [Int: Int] = [1: 7, 2: 5, 3: 7, 4: 7, 5: 5, 6: 11, 7: 10, 8: 9, 9: 8]
+    static let required: [InstanceColumn] = [.instance, .pipes, .eta, .severity]
+    static let priority: [InstanceColumn] = [.sockets, .diagnosis, .fdsLimit, .clients, .version, .pid, .binds, .ports]
+    static let floors: [InstanceColumn: Int] = [.pid: 7, .ports: 5, .version: 7, .clients: 9, .sockets: 7, .pipes: 5,
+                                                .fdsLimit: 11, .binds: 10, .eta: 9, .severity: 8]
     static let instanceRange = 10...28
     static let instanceNarrowest = 6
     /// DIAGNOSIS is shown only with at least this many columns, and given up to `diagnosisTarget` before the
@@ -58,43 +60,42 @@ struct OverviewColumns: Sendable, Equatable {
     /// SEVERITY as `CRIT`/`WARN`/`OK`/`UNKN`/`GONE`.
     var shortSeverity: Bool
 
-    var indices: [Int] { columns.map(\.index) }
+    var shown: [InstanceColumn] { columns.map(\.column) }
 
     init(rows: [InstanceRow], width: Int) {
-        let titles = InstanceRow.titles
-        func natural(_ index: Int) -> Int {
-            let widest = rows.map { CharacterWidth.of($0.cells[index]) }.max() ?? 0
-            return max(CharacterWidth.of(titles[index]), widest, Self.floors[index] ?? 0)
+        func natural(_ column: InstanceColumn) -> Int {
+            let widest = rows.map { CharacterWidth.of($0[column]) }.max() ?? 0
+            return max(CharacterWidth.of(column.title), widest, Self.floors[column] ?? 0)
         }
-        var widths: [Int: Int] = [:]
-        for index in Self.required { widths[index] = natural(index) }
-        widths[0] = min(widths[0]!, Self.instanceRange.upperBound)
+        var widths: [InstanceColumn: Int] = [:]
+        for column in Self.required { widths[column] = natural(column) }
+        widths[.instance] = min(widths[.instance]!, Self.instanceRange.upperBound)
         func used() -> Int { Self.markerWidth + widths.values.reduce(0, +) + Self.gap * (widths.count - 1) }
 
         var short = false
-        if used() > width { widths[0] = max(Self.instanceRange.lowerBound, widths[0]! - (used() - width)) }
+        if used() > width { widths[.instance] = max(Self.instanceRange.lowerBound, widths[.instance]! - (used() - width)) }
         if used() > width {
             short = true
-            widths[9] = 4
+            widths[.severity] = 4
         }
-        if used() > width { widths[0] = max(Self.instanceNarrowest, widths[0]! - (used() - width)) }
+        if used() > width { widths[.instance] = max(Self.instanceNarrowest, widths[.instance]! - (used() - width)) }
 
         // A prefix of the priority order: a wider terminal only ever adds columns.
         var diagnosis = false
-        for index in Self.priority {
-            if index == 10 {
+        for column in Self.priority {
+            if column == .diagnosis {
                 let room = width - used() - Self.gap
                 guard room >= Self.diagnosisMinimum else { break }
-                widths[10] = min(room, Self.diagnosisTarget)
+                widths[.diagnosis] = min(room, Self.diagnosisTarget)
                 diagnosis = true
             } else {
-                let wanted = natural(index)
+                let wanted = natural(column)
                 guard used() + Self.gap + wanted <= width else { break }
-                widths[index] = wanted
+                widths[column] = wanted
             }
         }
-        if diagnosis { widths[10]! += max(0, width - used()) }
-        columns = widths.keys.sorted().map { Column(index: $0, width: widths[$0]!) }
+        if diagnosis { widths[.diagnosis]! += max(0, width - used()) }
+        columns = widths.keys.sorted().map { Column(column: $0, width: widths[$0]!) }
         shortSeverity = short
     }
 

@@ -65,9 +65,9 @@ enum OverviewRenderer {
         var x = OverviewColumns.markerWidth
         var titlesEnd = 0
         for column in columns.columns {
-            var title = InstanceRow.titles[column.index]
-            if column.index == OverviewRow.severityColumn, columns.shortSeverity { title = "SEV" }
-            titlesEnd = x + grid.write(align(title, column: column.index, width: column.width), row: titleRow, column: x,
+            var title = column.column.title
+            if column.column == .severity, columns.shortSeverity { title = "SEV" }
+            titlesEnd = x + grid.write(align(title, column: column.column, width: column.width), row: titleRow, column: x,
                                        role: .header, maxWidth: column.width)
             x += column.width + OverviewColumns.gap
         }
@@ -95,10 +95,10 @@ enum OverviewRenderer {
             }
             var x = OverviewColumns.markerWidth
             for column in columns.columns {
-                var text = item.row.cells[column.index]
-                if column.index == OverviewRow.severityColumn, columns.shortSeverity { text = OverviewColumns.short(severity: text) }
-                let role = selected && column.index != OverviewRow.severityColumn ? .selected : self.role(item, column: column.index)
-                grid.write(fit(text, column: column.index, width: column.width, glyphs: glyphs), row: y, column: x, role: role,
+                var text = item.row[column.column]
+                if column.column == .severity, columns.shortSeverity { text = OverviewColumns.short(severity: text) }
+                let role = selected && column.column != .severity ? .selected : self.role(item, column: column.column)
+                grid.write(fit(text, column: column.column, width: column.width, glyphs: glyphs), row: y, column: x, role: role,
                            maxWidth: column.width)
                 x += column.width + OverviewColumns.gap
             }
@@ -107,9 +107,9 @@ enum OverviewRenderer {
 
     /// Numbers right-aligned; INSTANCE cut from the left (the port is what tells local servers apart); the rest
     /// cut with an ellipsis.
-    static func fit(_ text: String, column: Int, width: Int, glyphs: Glyphs) -> String {
+    static func fit(_ text: String, column: InstanceColumn, width: Int, glyphs: Glyphs) -> String {
         if CharacterWidth.of(text) > width {
-            if column == 0 {
+            if column == .instance {
                 let ellipsis = glyphs.ellipsis
                 let keep = max(0, width - CharacterWidth.of(ellipsis))
                 return ellipsis + String(String.UnicodeScalarView(text.unicodeScalars.suffix(keep)))
@@ -119,23 +119,23 @@ enum OverviewRenderer {
         return align(text, column: column, width: width)
     }
 
-    static func align(_ text: String, column: Int, width: Int) -> String {
-        InstanceRow.numericColumns.contains(column) ? Format.right(text, width) : text
+    static func align(_ text: String, column: InstanceColumn, width: Int) -> String {
+        column.isNumeric ? Format.right(text, width) : text
     }
 
-    static func role(_ item: OverviewRow, column: Int) -> CellRole {
+    static func role(_ item: OverviewRow, column: InstanceColumn) -> CellRole {
         let row = item.row
-        if column == OverviewRow.severityColumn {
+        if column == .severity {
             if item.gone { return .warn }
-            return row.cells[column].isEmpty ? .dim : Drawing.role(for: row.severity)
+            return row[column].isEmpty ? .dim : Drawing.role(for: row.severity)
         }
         // A short ETA keeps its colour on a greyed row: at exhaustion Redis refuses aoftop too, so the row is
         // degraded exactly when the ETA matters most.
-        if column == OverviewRow.etaColumn, !item.gone {
+        if column == .eta, !item.gone {
             if row.urgency.etaSeconds == 0 { return .critical }
             if row.urgency.etaSeconds.isFinite { return row.severity == .ok ? .normal : Drawing.role(for: row.severity) }
         }
-        if item.degraded || column == OverviewRow.etaColumn { return .dim }
+        if item.degraded || column == .eta { return .dim }
         return .normal
     }
 
@@ -143,12 +143,12 @@ enum OverviewRenderer {
     static func footer(_ item: OverviewRow?, size: GridSize, glyphs: Glyphs) -> Grid {
         var grid = Grid(size: size)
         guard let item else { return grid }
-        let badge = item.row.cells[OverviewRow.severityColumn]
+        let badge = item.row[.severity]
         var column = 0
         if !badge.isEmpty {
-            column = grid.write(badge + " ", row: 0, column: 0, role: role(item, column: OverviewRow.severityColumn))
+            column = grid.write(badge + " ", row: 0, column: 0, role: role(item, column: .severity))
         }
-        let text = "\(item.name): \(item.row.cells[OverviewRow.diagnosisColumn])"
+        let text = "\(item.name): \(item.row[.diagnosis])"
         for (index, line) in Drawing.wrap(text, width: size.columns - column, maxLines: size.rows, ellipsis: glyphs.ellipsis).enumerated() {
             grid.write(line, row: index, column: column, role: item.degraded ? .dim : .normal)
         }

@@ -5,10 +5,6 @@ import AoftopModel
 /// knows beyond one assessment. A gone server keeps its last figures under `GONE`; a paused, stale or half-blind
 /// instance (Redis or `/proc` failing) is greyed and its diagnosis cell says why first.
 public struct OverviewRow: Sendable, Equatable {
-    public static let etaColumn = 8
-    public static let severityColumn = 9
-    public static let diagnosisColumn = 10
-
     public var row: InstanceRow
     /// Greyed: gone, paused, no recent sample, or Redis or `/proc` failing.
     public var degraded: Bool
@@ -27,10 +23,10 @@ public struct OverviewRow: Sendable, Equatable {
             let last = instance.lastAlive
             row = InstanceRow(name: member.name, pid: member.pid, ports: member.ports, assessment: last ?? dashboard.assessment)
             row.urgency = instance.urgency
-            row.cells[Self.etaColumn] = "-"
-            row.cells[Self.severityColumn] = "GONE"
+            row[.eta] = "-"
+            row[.severity] = "GONE"
             let time = { Format.timeOfDay($0, offsetSeconds: timeZoneOffsetSeconds) }
-            row.cells[Self.diagnosisColumn] = last.map { "gone, last seen \(time($0.time)): \($0.diagnosis)" }
+            row[.diagnosis] = last.map { "gone, last seen \(time($0.time)): \($0.diagnosis)" }
                 ?? "gone: not found since \(time(since))"
             return
         }
@@ -46,12 +42,12 @@ public struct OverviewRow: Sendable, Equatable {
             // A sampler stuck on its very first read (a /proc or Redis call that never returns) says so too.
             notes.append("no sample yet after \(Format.age(now.seconds(since: since)))")
         }
-        let diagnosis = row.cells[Self.diagnosisColumn]
+        let diagnosis = row[.diagnosis]
         let redisFailure = dashboard.redisFreshness.failure
         let procFailure = dashboard.processFreshness.failure
         if let reason = redisFailure, !diagnosis.contains(reason) { notes.append("redis: \(reason)") }
         if let reason = procFailure, !diagnosis.contains(reason) { notes.append("/proc: \(Hints.explain(reason))") }
-        if !notes.isEmpty { row.cells[Self.diagnosisColumn] = notes.joined(separator: "; ") + " — " + diagnosis }
+        if !notes.isEmpty { row[.diagnosis] = notes.joined(separator: "; ") + " — " + diagnosis }
         degraded = !notes.isEmpty || redisFailure != nil || procFailure != nil
     }
 }
