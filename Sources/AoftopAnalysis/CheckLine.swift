@@ -32,12 +32,14 @@ extension Assessment {
         }
     }
 
-    /// `fds=1020;;1128 pipes=950 sockets=60 eta=12s growth=110%`
+    /// `fds=1020;;1128 pipes=950 sockets=60 clients=58;;1000 rejected_per_min=0 eta=12s growth=110%`
     public var perfdata: String {
         var items: [String] = []
         if let total = fds.total { items.append("fds=\(total);;\(limit.effective.map(String.init) ?? "")") }
         if let pipe = fds.pipe { items.append("pipes=\(pipe)") }
         if let socket = fds.socket { items.append("sockets=\(socket)") }
+        if let count = clients.clients { items.append("clients=\(count);;\(clients.maxclients.map(String.init) ?? "")") }
+        if let rate = clients.rejectedPerMinute { items.append("rejected_per_min=\(Rules.format(rate))") }
         if let seconds = eta.seconds { items.append("eta=\(Int(seconds.rounded()))s") }
         if let growth = aof.growthPercent { items.append("growth=\(growth)%") }
         if let perMinute = forkFailures.perMinute { items.append("fork_failures_per_min=\(Rules.format(perMinute))") }

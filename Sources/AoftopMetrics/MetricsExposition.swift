@@ -96,6 +96,8 @@ struct InstanceSeries {
             gauge("fd_growth_per_second", "Open fds gained per second (Theil-Sen slope the forecast uses)", slope)
         }
 
+        emitClients(a.clients)
+
         if let growth = a.aof.growthPercent {
             gauge("aof_growth_ratio", "AOF growth over the last rewrite's base size (1.0 = 100%)", Double(growth) / 100)
         }
@@ -141,6 +143,31 @@ struct InstanceSeries {
               Double(a.severity.exitCode))
     }
 
+    /// The client limit: a state of its own (refused at maxclients while the fds are fine).
+    private func emitClients(_ c: ClientLimitAssessment) {
+        if let clients = c.clients {
+            gauge("clients", "Clients Redis counts against maxclients (connected_clients + replicas + cluster-bus links)",
+                  Double(clients))
+        }
+        if let maxclients = c.maxclients { gauge("maxclients", "The maxclients setting in force", Double(maxclients)) }
+        if let blocked = c.blockedClients {
+            gauge("blocked_clients", "Clients waiting in a blocking command (each holds a connection)", Double(blocked))
+        }
+        if let rejected = c.rejectedConnections {
+            // Redis's own counter since its start, so a counter: rate() over it is the rejections per second.
+            registry.makeCounter(descriptor: metric("rejected_connections", "Connections Redis refused at maxclients since it started (INFO rejected_connections)", unit: "total"),
+                                 labels: labels).increment(by: rejected)
+        }
+        if let seconds = c.forecast.seconds {
+            gauge("maxclients_eta_seconds",
+                  "Seconds until clients reach maxclients at the current rise (0 when reached; absent when not rising)", seconds)
+        }
+        if let refusal = c.refusal {
+            let help = "1 while new clients are refused, labelled by why: maxclients, event_loop (ERANGE) or emfile"
+            gauge("clients_refused", help, 1, [("reason", refusal.metricLabel)])
+        }
+    }
+
     /// `name` without the `aoftop_` prefix, which the descriptor adds as the namespace.
     private func gauge(_ name: String, _ help: String, _ value: Double, _ extra: [(String, String)] = []) {
         registry.makeGauge(descriptor: metric(name, help), labels: labels + extra).set(to: value)
@@ -159,6 +186,17 @@ extension Reading {
         case .ok: true
         case .failed: false
         case .notConfigured: nil
+        }
+    }
+}
+
+extension ClientLimitAssessment.Refusal {
+    /// Prometheus label values use underscores.
+    var metricLabel: String {
+        switch self {
+        case .maxclients: "maxclients"
+        case .eventLoop: "event_loop"
+        case .emfile: "emfile"
         }
     }
 }

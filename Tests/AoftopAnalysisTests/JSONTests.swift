@@ -32,6 +32,28 @@ struct JSONTests {
         "state" : "due",
         "threshold_percent" : 100
       },
+      "clients" : {
+        "blocked_clients" : null,
+        "clients" : 50,
+        "cluster_connections" : null,
+        "connected_clients" : 50,
+        "forecast" : {
+          "reason" : "1 client samples in the last minute",
+          "seconds" : null,
+          "since" : null,
+          "slope_per_s" : null,
+          "status" : "warming-up",
+          "window" : null
+        },
+        "maxclients" : 10000,
+        "maxclients_source" : "config",
+        "percent" : 0.5,
+        "refusal" : "event-loop",
+        "rejected_connections" : null,
+        "rejected_per_minute" : null,
+        "replicas" : null,
+        "state" : "ok"
+      },
       "diagnosis" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9): upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
       "eta" : {
         "reason" : null,
@@ -158,6 +180,6 @@ struct JSONTests {
     func checkLine() {
         #expect(Self.sample().checkLine == "CRITICAL - fd limit reached: next fd 10322 ≥ event-loop setsize 10128 (ERANGE), "
             + "10322 fds open (AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)) "
-            + "| fds=10322;;10128 pipes=9823 sockets=499 eta=0s growth=6938200%")
+            + "| fds=10322;;10128 pipes=9823 sockets=499 clients=50;;10000 eta=0s growth=6938200%")
     }
 }
