@@ -137,14 +137,15 @@ struct FdChart: Sendable, Equatable {
         }
 
         legend(&grid, glyphs: glyphs, projection: projected != nil)
+        // The ETA first: it is what the projection is for.
         var axis = AxisLabels(row: size.rows - 1, from: gutter, to: size.columns)
-        axis.place("now", centredOn: gutter + canvas.cell(x: x(history), y: 0).column, role: .dim, in: &grid)
         if let crossing, let eta = projected?.eta {
-            axis.place("+" + Format.duration(eta), centredOn: gutter + crossing.column, role: .warn, in: &grid)
+            axis.place("+" + Format.duration(eta), at: gutter + crossing.column, role: .warn, in: &grid)
         } else if future > 0 {
-            axis.place("+" + Format.duration(future), centredOn: size.columns - 1, role: .dim, in: &grid)
+            axis.place("+" + Format.duration(future), at: size.columns - 1, role: .dim, in: &grid)
         }
-        if history > 0 { axis.place("-" + Format.duration(history), centredOn: gutter, role: .dim, in: &grid) }
+        axis.place("now", at: gutter + canvas.cell(x: x(history), y: 0).column, role: .dim, in: &grid)
+        if history > 0 { axis.place("-" + Format.duration(history), at: gutter, role: .dim, in: &grid) }
         return grid
     }
 
@@ -167,8 +168,8 @@ struct FdChart: Sendable, Equatable {
     }
 }
 
-/// The time axis's labels, each centred on its column inside `from..<to` and left out where it would touch one
-/// already placed: the first placed win.
+/// The time axis's labels inside `from..<to`, each centred on its column, else ending or starting there, and
+/// left out where it would touch one already placed: the first placed win.
 private struct AxisLabels {
     let row: Int
     let from: Int
@@ -181,12 +182,13 @@ private struct AxisLabels {
         self.to = to
     }
 
-    mutating func place(_ text: String, centredOn column: Int, role: CellRole, in grid: inout Grid) {
+    mutating func place(_ text: String, at column: Int, role: CellRole, in grid: inout Grid) {
         let width = CharacterWidth.of(text)
         guard width <= to - from else { return }
-        let start = min(max(column - (width - 1) / 2, from), to - width)
+        let starts = [column - (width - 1) / 2, column - width + 1, column].map { min(max($0, from), to - width) }
         // One blank column between labels, so `now` and `+9.6 s` never read as one.
-        guard !taken.contains(where: { $0.overlaps(start - 1..<start + width + 1) }) else { return }
+        guard let start = starts.first(where: { start in !taken.contains { $0.overlaps(start - 1..<start + width + 1) } })
+        else { return }
         taken.append(start..<start + width)
         grid.write(text, row: row, column: start, role: role)
     }

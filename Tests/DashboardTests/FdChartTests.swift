@@ -93,6 +93,18 @@ struct FdChartTests {
         }
     }
 
+    @Test("An ETA close to now keeps its label; now moves aside, or gives way")
+    func closeETA() {
+        let totals: [Int?] = (0...60).map { 100 + $0 * 5 }
+        for (columns, eta) in [(40, 2.0), (30, 0.5)] {
+            let grid = Self.chart(totals: totals, limit: 500, eta: eta).draw(size: GridSize(columns: columns, rows: 6), glyphs: .unicode)
+            let axis = grid.text(row: 5)
+            #expect(axis.hasSuffix("+" + Format.duration(eta)), "\(axis)")
+            #expect(axis.contains("-60 s"))
+            #expect(!axis.contains("now+") && !axis.contains("s+"))
+        }
+    }
+
     @Test("An ETA beyond twice the history runs the projection to the right edge, without a crossing")
     func farETA() {
         let totals: [Int?] = (0...20).map { 100 + $0 }
