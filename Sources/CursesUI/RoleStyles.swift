@@ -3,8 +3,8 @@ import TextGrid
 /// A foreground colour; the background is always the terminal's own (pair background -1), so the screen reads
 /// on light and dark themes alike.
 public enum TerminalColor: Int16, Sendable, Hashable, CaseIterable {
-    // The ANSI numbers, as `COLOR_RED` etc.
-    case red = 1, green = 2, yellow = 3, cyan = 6
+    // The ANSI numbers, as `COLOR_RED` etc.; pairs are numbered in this order, so new colours go last.
+    case red = 1, green = 2, yellow = 3, cyan = 6, magenta = 5
 }
 
 /// Text attributes, independent of ncurses so the table is testable without a terminal.
@@ -54,11 +54,14 @@ public struct RoleStyles: Sendable, Hashable {
         case .critical: RoleStyle(color: .red, .bold)
         case .chart: RoleStyle(color: .cyan)
         case .key: RoleStyle(.reverse)
+        case .chartSecond: RoleStyle(color: .magenta)
+        case .chartThird: RoleStyle(color: .green)
         }
     }
 
     /// No colour: warn is underlined, critical is bold reverse (the loudest thing a vt100 can do), ok and chart
-    /// are plain because they are the normal state.
+    /// are plain because they are the normal state; a chart's second series is bold and its third dim, so three
+    /// series stay apart.
     static func monochrome(_ role: CellRole) -> RoleStyle {
         switch role {
         case .normal, .ok, .chart: RoleStyle()
@@ -67,6 +70,8 @@ public struct RoleStyles: Sendable, Hashable {
         case .selected, .key: RoleStyle(.reverse)
         case .warn: RoleStyle([.bold, .underline])
         case .critical: RoleStyle([.bold, .reverse])
+        case .chartSecond: RoleStyle(.bold)
+        case .chartThird: RoleStyle(.dim)
         }
     }
 

@@ -15,8 +15,10 @@ public struct BoundedSeries: Sendable, Equatable {
     public var latest: Int? { values.last ?? nil }
 }
 
-/// The sparkline series of pane 1, one point per snapshot.
+/// The sparkline series of pane 1 and the fd chart of pane 4, one point per snapshot.
 public struct SeriesHistories: Sendable, Equatable {
+    /// When each point was sampled (its snapshot's time), oldest first: the chart's time axis.
+    public private(set) var times: [Timestamp] = []
     public var clientSockets: BoundedSeries
     public var connectedClients: BoundedSeries
     public var pipes: BoundedSeries
@@ -35,6 +37,8 @@ public struct SeriesHistories: Sendable, Equatable {
     }
 
     mutating func append(_ snapshot: Snapshot) {
+        times.append(snapshot.time)
+        if times.count > totalFds.capacity { times.removeFirst(times.count - totalFds.capacity) }
         let fds = snapshot.process.value?.fds
         clientSockets.append(fds?.clientSockets)
         connectedClients.append(snapshot.redis.value?.connectedClients)

@@ -15,9 +15,13 @@ public enum CellRole: UInt8, Sendable, Hashable, CaseIterable {
     case chart
     /// The key hints of the bottom bar.
     case key
+    /// The second and third series of a chart whose first series is `chart`: one role each, so they stay
+    /// apart in colour (and in attributes without it).
+    case chartSecond
+    case chartThird
 
     /// One letter per role for golden files: `.` normal, `d` dim, `h` header, `s` selected, `o` ok, `w` warn,
-    /// `c` critical, `g` chart (graph), `k` key.
+    /// `c` critical, `g` chart (graph), `k` key, `2` and `3` the second and third chart series.
     public var goldenLetter: Character {
         switch self {
         case .normal: "."
@@ -29,6 +33,8 @@ public enum CellRole: UInt8, Sendable, Hashable, CaseIterable {
         case .critical: "c"
         case .chart: "g"
         case .key: "k"
+        case .chartSecond: "2"
+        case .chartThird: "3"
         }
     }
 

@@ -17,14 +17,18 @@ public struct Glyphs: Sendable, Hashable {
     public var arrowUp: String
     public var arrowDown: String
     public var bullet: Unicode.Scalar
+    /// Charts plot in Braille cells (U+2800 block, 2×4 dots each); without them, one mark per cell.
+    public var brailleCharts: Bool
+    /// Marks a point of note on a chart: where a projection meets its limit.
+    public var chartMark: Unicode.Scalar
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], barFull: "█", barEmpty: "░", barMark: "┃",
-        ellipsis: "…", arrowUp: "↑", arrowDown: "↓", bullet: "•")
+        ellipsis: "…", arrowUp: "↑", arrowDown: "↓", bullet: "•", brailleCharts: true, chartMark: "✕")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         sparkline: ["_", ".", "-", "~", "=", "*", "#", "@"], barFull: "#", barEmpty: ".", barMark: "|",
-        ellipsis: "~", arrowUp: "^", arrowDown: "v", bullet: "*")
+        ellipsis: "~", arrowUp: "^", arrowDown: "v", bullet: "*", brailleCharts: false, chartMark: "X")
 }

@@ -86,13 +86,19 @@ enum ExhaustionPane {
         grid.write(Format.right(Format.count(limit.spare), 6), row: row, column: labelWidth + 14, role: spareRole)
         row += 1
 
-        // More room: the process symptoms, then every finding.
+        // More room: the process symptoms, the chart, then every finding.
         if let activity = assessment?.process {
             let cpu = activity.cpuPercent.map { Format.decimal($0, digits: 1) + " %" } ?? Format.unknown
             let silent = activity.logSilentSeconds.map { Format.age($0) } ?? Format.unknown
             PaneContext.labelled(&grid, row: row, label: "cpu", labelWidth: labelWidth,
                                  value: "\(cpu)   log silent \(silent)", role: (activity.cpuPercent ?? 0) >= Rules.spinningCPUPercent ? .critical : .normal)
             row += 1
+        }
+        // The chart before the findings: an incident brings many findings, and the chart must not vanish then.
+        let chartRows = min(size.rows - row - 1, FdChart.maxRows)
+        if chartRows >= FdChart.minimum.rows, let chart = FdChart(state) {
+            grid.place(chart.draw(size: GridSize(columns: size.columns, rows: chartRows), glyphs: glyphs), row: row + 1, column: 0)
+            row += 1 + chartRows
         }
         if let findings = assessment?.findings, findings.count > 1, row + 1 < size.rows {
             row += 1
