@@ -32,7 +32,7 @@ import Testing
         #expect(first["pid"] as? Int == Int(leaking.pid))
         #expect(first["severity"] as? String == "critical")
         let eta = try #require(first["eta"] as? [String: Any])
-        #expect(eta["status"] as? String == "rising", "\(eta)")
+        #expect(eta["status"] as? String == "rising", "\(eta) samples \(first["samples"] ?? "-") \(result.standardError)")
         #expect((eta["seconds"] as? Double ?? 0) > 0)
         let pipes = try #require((first["fds"] as? [String: Any])?["pipe"] as? Int)
         // The last sample is at most 250 ms older than the /proc count; the shim leaks ~20 fds/s.
@@ -42,6 +42,9 @@ import Testing
         #expect(dead["severity"] as? String == "unknown")
         #expect((dead["diagnosis"] as? String ?? "").hasPrefix("no Redis reading:"), "\(dead)")
         #expect(list[2]["severity"] as? String == "ok")
+        let clients = try #require(list[2]["clients"] as? [String: Any])
+        #expect(clients["maxclients"] as? Int == 64 && clients["state"] as? String == "ok", "\(clients)")
+        #expect((clients["clients"] as? Int ?? 0) >= 1, "aoftop's own connection at least: \(clients)")
         #expect(list[2]["samples"] as? Int ?? 0 >= 2, "every instance sampled all along, none waited for another")
     }
 
