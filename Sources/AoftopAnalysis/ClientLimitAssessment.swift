@@ -51,12 +51,14 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
     public var refusal: Refusal?
     /// Clients against `maxclients`: `rising` with the seconds until it is reached, `exhausted` when it is.
     public var forecast: ExhaustionEstimate
+    /// `CLIENT LIST` summarised (`--client-list`): who holds the connections. `nil` when not read.
+    public var clientList: ClientListSummary?
 
     public init(clients: Int? = nil, connectedClients: Int? = nil, replicas: Int? = nil, clusterConnections: Int? = nil,
                 blockedClients: Int? = nil, maxclients: Int? = nil, maxclientsSource: SettingOrigin? = nil,
                 percent: Double? = nil, state: State = .unknown, rejectedConnections: Int64? = nil,
                 rejectedPerMinute: Double? = nil, refusal: Refusal? = nil,
-                forecast: ExhaustionEstimate = ExhaustionEstimate(status: .unknown)) {
+                forecast: ExhaustionEstimate = ExhaustionEstimate(status: .unknown), clientList: ClientListSummary? = nil) {
         self.clients = clients
         self.connectedClients = connectedClients
         self.replicas = replicas
@@ -70,6 +72,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         self.rejectedPerMinute = rejectedPerMinute
         self.refusal = refusal
         self.forecast = forecast
+        self.clientList = clientList
     }
 
     /// INFO's clients plus what it leaves out but Redis counts; `nil` without `connected_clients`.
@@ -100,7 +103,8 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
                   maxclients: maxclients, maxclientsSource: limit.maxclientsSource, percent: percent, state: state,
                   rejectedConnections: redis?.rejectedConnections, rejectedPerMinute: rejectedPerMinute, refusal: refusal,
                   forecast: ClientTrend.forecast(history: history, clients: clients, maxclients: maxclients,
-                                                 reached: state == .reached))
+                                                 reached: state == .reached),
+                  clientList: redis?.clientList.value)
     }
 
     /// Rejections per minute over the last `rejectedWindowMs` of history (the counter is per process: a restart
@@ -116,6 +120,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case clients, replicas, percent, state, refusal, forecast, maxclients
+        case clientList = "client_list"
         case connectedClients = "connected_clients"
         case clusterConnections = "cluster_connections"
         case blockedClients = "blocked_clients"
@@ -139,6 +144,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         try c.encode(rejectedPerMinute, forKey: .rejectedPerMinute)
         try c.encode(refusal, forKey: .refusal)
         try c.encode(forecast, forKey: .forecast)
+        try c.encode(clientList, forKey: .clientList)
     }
 }
 

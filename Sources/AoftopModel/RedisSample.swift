@@ -42,6 +42,8 @@ public struct RedisSample: Sendable, Codable, Equatable {
     public var config: Reading<RedisConfig>
     /// Round trip of the INFO call, in microseconds.
     public var infoLatencyMicros: Int64?
+    /// `CLIENT LIST`, summarised: `.notConfigured` unless the operator asked for it (`--client-list`).
+    public var clientList: Reading<ClientListSummary>
 
     public init(server: String? = nil, version: String? = nil, processId: Int32? = nil, role: String? = nil,
                 tcpPort: Int? = nil, uptimeSeconds: Int64? = nil, hz: Int? = nil, connectedClients: Int? = nil,
@@ -53,7 +55,7 @@ public struct RedisSample: Sendable, Codable, Equatable {
                 aofRewritesConsecutiveFailures: Int64? = nil, rdbLastBgsaveStatus: String? = nil,
                 totalForks: Int64? = nil, latestForkUsec: Int64? = nil, usedMemory: Int64? = nil,
                 otherFields: [String: String] = [:], config: Reading<RedisConfig> = .notConfigured,
-                infoLatencyMicros: Int64? = nil) {
+                infoLatencyMicros: Int64? = nil, clientList: Reading<ClientListSummary> = .notConfigured) {
         self.server = server
         self.version = version
         self.processId = processId
@@ -85,6 +87,7 @@ public struct RedisSample: Sendable, Codable, Equatable {
         self.otherFields = otherFields
         self.config = config
         self.infoLatencyMicros = infoLatencyMicros
+        self.clientList = clientList
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -114,6 +117,7 @@ public struct RedisSample: Sendable, Codable, Equatable {
         case usedMemory = "used_memory"
         case otherFields = "other_fields"
         case infoLatencyMicros = "info_latency_us"
+        case clientList = "client_list"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -135,7 +139,7 @@ public struct RedisSample: Sendable, Codable, Equatable {
                   rdbLastBgsaveStatus: try value(.rdbLastBgsaveStatus), totalForks: try value(.totalForks),
                   latestForkUsec: try value(.latestForkUsec), usedMemory: try value(.usedMemory),
                   otherFields: try value(.otherFields) ?? [:], config: try value(.config) ?? .notConfigured,
-                  infoLatencyMicros: try value(.infoLatencyMicros))
+                  infoLatencyMicros: try value(.infoLatencyMicros), clientList: try value(.clientList) ?? .notConfigured)
         liftFieldsModelledLater()
     }
 

@@ -43,7 +43,8 @@ public final class SnapshotCollector {
         self.startupSampler = StartupSampler(procRoot: target.procRoot, explicitConfigFile: target.configFile)
         self.pid = target.pid
         self.redis = target.endpoint.map {
-            RedisSampler(endpoint: $0, credentials: target.credentials, timeout: target.timeout)
+            RedisSampler(endpoint: $0, credentials: target.credentials, timeout: target.timeout,
+                         clientListInterval: target.clientListInterval)
         }
     }
 

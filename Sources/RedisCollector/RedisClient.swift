@@ -24,10 +24,13 @@ public final class RedisClient {
     /// connection's fd number in the server is evidence of the event loop's limit.
     public private(set) var lastUnanswered: (localPort: Int, generation: Int)?
     private var attempts = 0
+    /// Whether `CLIENT LIST` may be sent (the operator's `--client-list`).
+    public let allowsClientList: Bool
 
     public init(endpoint: RedisEndpoint, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
                 clock: @escaping @Sendable () -> Double = MonotonicClock.now,
-                backoff: ReconnectBackoff = ReconnectBackoff()) {
+                backoff: ReconnectBackoff = ReconnectBackoff(), allowsClientList: Bool = false) {
+        self.allowsClientList = allowsClientList
         self.endpoint = endpoint
         self.credentials = credentials
         self.timeout = timeout
@@ -41,7 +44,7 @@ public final class RedisClient {
     /// never sent). Error replies come back as `.error`, except `NOAUTH`, which is thrown as `.noAuth`.
     /// Connection failures are thrown as `RedisError` and start or extend the backoff.
     public func call(_ arguments: [String]) throws -> RESPValue {
-        try ReadOnlyCommands.check(arguments, allowAuth: false)
+        try ReadOnlyCommands.check(arguments, allowAuth: false, allowClientList: allowsClientList)
         let connection = try connected()
         let reply: RESPValue
         do {
@@ -83,6 +86,7 @@ public final class RedisClient {
         attempts += 1
         do {
             let fresh = try RedisConnection(endpoint: endpoint, timeout: timeout)
+            fresh.allowsClientList = allowsClientList
             if let credentials {
                 let reply: RESPValue
                 do { reply = try fresh.call(credentials.authCommand) } catch let error as RedisError {

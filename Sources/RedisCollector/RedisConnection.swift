@@ -23,6 +23,8 @@ public final class RedisConnection {
     /// Replies received on this connection: a connection the server never answered once is one it accepted and
     /// could not serve.
     public private(set) var replies = 0
+    /// Whether `CLIENT LIST` may be sent (the operator's `--client-list`); nothing else is ever added.
+    public var allowsClientList = false
 
     /// Resolves and connects within `timeout` seconds. For a name with several addresses each is tried in turn
     /// within the same deadline.
@@ -62,7 +64,7 @@ public final class RedisConnection {
     /// Sends one command and waits for its reply. Error replies (`-ERR …`) are returned as `.error`, not thrown;
     /// thrown `RedisError`s mean the connection is gone (it is closed before the throw).
     public func call(_ arguments: [String]) throws -> RESPValue {
-        try ReadOnlyCommands.check(arguments, allowAuth: true)
+        try ReadOnlyCommands.check(arguments, allowAuth: true, allowClientList: allowsClientList)
         guard fd >= 0 else { throw RedisError.connectionClosed(endpoint: endpoint.description) }
         let deadline = MonotonicClock.now() + timeout
         do {

@@ -11,20 +11,24 @@ public final class RedisSampler {
     public let endpoint: RedisEndpoint
     private let client: RedisClient
     private let configReader: ConfigReader
+    private let clientListReader: ClientListReader?
     private let clock: @Sendable () -> Double
 
     /// - Parameters:
     ///   - timeout: seconds allowed for connecting and for each command round trip (default 1 s).
     ///   - clock: monotonic seconds driving reconnect backoff and the CONFIG retry interval.
     ///   - configRetryInterval: after CONFIG was found renamed or denied, seconds before asking again.
+    ///   - clientListInterval: read `CLIENT LIST` at most this often (seconds); `nil`, the default, never sends it.
     public init(endpoint: RedisEndpoint, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
                 clock: @escaping @Sendable () -> Double = MonotonicClock.now,
-                backoff: ReconnectBackoff = ReconnectBackoff(), configRetryInterval: Double = 60) {
+                backoff: ReconnectBackoff = ReconnectBackoff(), configRetryInterval: Double = 60,
+                clientListInterval: Double? = nil) {
         self.endpoint = endpoint
         self.clock = clock
         self.client = RedisClient(endpoint: endpoint, credentials: credentials, timeout: timeout, clock: clock,
-                                  backoff: backoff)
+                                  backoff: backoff, allowsClientList: clientListInterval != nil)
         self.configReader = ConfigReader(retryInterval: configRetryInterval)
+        self.clientListReader = clientListInterval.map { ClientListReader(interval: $0, retryInterval: configRetryInterval) }
     }
 
     /// The connection state, for panes that want to show backoff or reconnects.
@@ -60,6 +64,7 @@ public final class RedisSampler {
         var sample = InfoParser.parse(String(decoding: bytes, as: UTF8.self))
         sample.infoLatencyMicros = latency
         sample.config = configReader.read(using: client, now: clock())
+        if let clientListReader { sample.clientList = clientListReader.read(using: client, now: clock()) }
         return .ok(sample)
     }
 }

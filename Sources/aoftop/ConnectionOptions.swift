@@ -15,6 +15,16 @@ struct ConnectionOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Connect and read timeout for Redis, in seconds.", valueName: "seconds"))
     var timeout: Double = 1.0
 
+    @Flag(help: ArgumentHelp(
+        "Also summarise CLIENT LIST (clients by address, name, library, idle time, db, command), at most every \(Int(ConnectionOptions.clientListSeconds)) s. Needs +client|list in the ACL."))
+    var clientList = false
+
+    /// How often `--client-list` reads: the reply lists every client (MBs at 10,000), built in Redis's one thread.
+    static let clientListSeconds = 5.0
+
+    /// `CollectionTarget.clientListInterval` for these options.
+    var clientListInterval: Double? { clientList ? Self.clientListSeconds : nil }
+
     /// redis-cli's `-a` puts the password where `ps` shows it; refuse it with the alternatives instead of
     /// "unknown option".
     @Option(name: [.customShort("a"), .customLong("pass")], help: .hidden)

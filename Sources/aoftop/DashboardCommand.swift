@@ -75,7 +75,8 @@ struct DashboardCommand: ParsableCommand {
     private func runOverview(_ servers: [FleetTarget], open: String?) throws {
         let credentials: RedisCredentials?
         do { credentials = try target.credentials() } catch { throw fail("\(error)") }
-        let template = CollectionTarget(endpoint: nil, credentials: credentials, timeout: target.timeout)
+        let template = CollectionTarget(endpoint: nil, credentials: credentials, timeout: target.timeout,
+                                        clientListInterval: target.clientListInterval)
         let sampleInterval = interval.seconds
         let program = OverviewProgram(targets: servers, open: open, interval: sampleInterval, procRoot: template.procRoot) {
             Self.liveSource($0.collectionTarget(template), interval: sampleInterval)

@@ -48,6 +48,7 @@ struct FleetOptions: ParsableArguments {
 
     /// The collection settings shared by every instance (credentials, timeout).
     func collectionTemplate() throws -> CollectionTarget {
-        CollectionTarget(endpoint: nil, credentials: try connection.credentials(), timeout: connection.timeout)
+        CollectionTarget(endpoint: nil, credentials: try connection.credentials(), timeout: connection.timeout,
+                         clientListInterval: connection.clientListInterval)
     }
 }

@@ -25,6 +25,7 @@ struct ProcessOptions: ParsableArguments {
     /// The collection target for `target`'s server with these overrides.
     func collectionTarget(_ target: TargetOptions, credentials: RedisCredentials?, logBacklogBytes: Int = 64 * 1024) -> CollectionTarget {
         CollectionTarget(endpoint: target.endpoint, credentials: credentials, timeout: target.timeout, pid: pid,
-                         logPath: log, configFile: config, logBacklogBytes: logBacklogBytes)
+                         logPath: log, configFile: config, logBacklogBytes: logBacklogBytes,
+                         clientListInterval: target.clientListInterval)
     }
 }

@@ -31,6 +31,7 @@ struct TargetOptions: ParsableArguments {
     var isExplicit: Bool { host != nil || port != nil || socket != nil }
 
     var timeout: Double { connection.timeout }
+    var clientListInterval: Double? { connection.clientListInterval }
 
     func credentials() throws -> RedisCredentials? { try connection.credentials() }
 }
