@@ -10,6 +10,8 @@ import Synchronization
 /// are serialised by a lock, so one collector can be shared but samples one process at a time.
 public final class ProcSampler: Sendable {
     public let procRoot: String
+    /// When the socket tables are read for `ProcSample.sockets`.
+    public let socketTables: SocketTableRefresh
     private let now: @Sendable () -> UInt64
     private let state = Mutex(State())
 
@@ -17,15 +19,21 @@ public final class ProcSampler: Sendable {
         let scanner = FdScanner()
         let file = ByteBuffer()
         var listeners = ListenerCache()
+        let sockets = SocketCensusTaker()
     }
 
     /// - Parameters:
     ///   - procRoot: `/proc`, or the root of a fake tree in tests.
-    ///   - monotonicNanoseconds: the clock that ages the cached listener set (injectable for tests).
+    ///   - monotonicNanoseconds: the clock that ages the cached listener set and the socket tables, and times the
+    ///     samples the socket tables' budget is measured against (injectable for tests: a clock that stands still
+    ///     makes every sample read the tables).
+    ///   - socketTables: when the socket tables are read for the socket census (`.off`: no census).
     public init(procRoot: String = "/proc",
-                monotonicNanoseconds: @escaping @Sendable () -> UInt64 = ProcSampler.monotonicNanosecondsNow) {
+                monotonicNanoseconds: @escaping @Sendable () -> UInt64 = ProcSampler.monotonicNanosecondsNow,
+                socketTables: SocketTableRefresh = .standard) {
         self.procRoot = procRoot
         self.now = monotonicNanoseconds
+        self.socketTables = socketTables
     }
 
     /// CLOCK_MONOTONIC in nanoseconds: the default clock that ages cached listener sets.
@@ -41,6 +49,7 @@ public final class ProcSampler: Sendable {
         let clockTicks = sysconf(Int32(_SC_CLK_TCK))
 
         return state.withLock { state -> Reading<ProcSample> in
+            let started = now()
             if let error = state.file.load("stat", relativeTo: pidDir) {
                 return .failed(ProcFailure.message(error, path: pidPath + "/stat", pid: pid))
             }
@@ -81,8 +90,16 @@ public final class ProcSampler: Sendable {
                 }
                 census.listeningSockets = matched
             }
+            var sockets: SocketCensus?
+            if socketTables != .off {
+                let sampleCost = now() &- started
+                sockets = state.sockets.census(pid: pid, startTicks: stat.startTicks, inodes: socketInodes,
+                                               sampleCost: sampleCost, policy: socketTables, relativeTo: pidDir,
+                                               buffer: state.file, now: now)
+            }
             return .ok(ProcSample(pid: pid, command: stat.command, startTicks: stat.startTicks, cpuTicks: stat.cpuTicks,
-                                  clockTicksPerSecond: clockTicks > 0 ? clockTicks : 100, fds: census, limits: limits))
+                                  clockTicksPerSecond: clockTicks > 0 ? clockTicks : 100, fds: census, limits: limits,
+                                  sockets: sockets))
         }
     }
 
