@@ -100,20 +100,18 @@ public struct SocketListener: Sendable, Codable, Equatable {
     /// Client fds the process holds that were accepted on this listener.
     public var accepted: Int
     /// TCP only: connections completed by the kernel and waiting for `accept()` (`rx_queue` of the LISTEN row). A
-    /// queue that grows while `accepted` stays flat is a server that stopped accepting (out of fds).
+    /// queue that grows while `accepted` stays flat is a server that stopped accepting (out of fds). Its capacity
+    /// (the backlog) is not in `/proc/net/tcp`: `tx_queue` of a LISTEN row is 0.
     public var acceptQueue: Int?
-    /// TCP only: the accept queue's capacity, `listen()`'s backlog capped by `somaxconn` (`tx_queue`).
-    public var backlog: Int?
 
-    public init(endpoint: SocketEndpoint, accepted: Int, acceptQueue: Int? = nil, backlog: Int? = nil) {
+    public init(endpoint: SocketEndpoint, accepted: Int, acceptQueue: Int? = nil) {
         self.endpoint = endpoint
         self.accepted = accepted
         self.acceptQueue = acceptQueue
-        self.backlog = backlog
     }
 
     private enum CodingKeys: String, CodingKey {
-        case endpoint, accepted, backlog
+        case endpoint, accepted
         case acceptQueue = "accept_queue"
     }
 }

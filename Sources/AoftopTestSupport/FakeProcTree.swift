@@ -13,7 +13,7 @@ public struct FakeTCPSocket: Sendable {
     public var remoteAddress: String?
     /// nil: 0 for a listener, 40000 + the row number otherwise.
     public var remotePort: Int?
-    /// `tx_queue` and `rx_queue` (for a listener: its backlog and accept queue).
+    /// `tx_queue` and `rx_queue` (for a listener: 0 and its accept queue).
     public var sendQueue: UInt32 = 0
     public var receiveQueue: UInt32 = 0
 

@@ -117,8 +117,7 @@ enum SocketCensusBuilder {
                                   accepted: listener.accepted)
         default:
             return SocketListener(endpoint: .tcp(address: entry.local, port: Int(entry.localPort)),
-                                  accepted: listener.accepted, acceptQueue: Int(entry.receiveQueue),
-                                  backlog: Int(entry.sendQueue))
+                                  accepted: listener.accepted, acceptQueue: Int(entry.receiveQueue))
         }
     }
 }

@@ -19,7 +19,7 @@ enum SocketRows {
             return UInt8(value)
         }
 
-        /// `tx_queue:rx_queue` in bytes; for a LISTEN row the backlog and the accept queue's length.
+        /// `tx_queue:rx_queue` in bytes; for a LISTEN row 0 and the accept queue's length.
         var queues: (send: UInt32, receive: UInt32)? {
             guard let colon = ProcBytes.index(of: 0x3A, in: bytes, txrx),
                   let tx = ProcBytes.hex(bytes, txrx.lowerBound, colon), tx <= UInt32.max,

@@ -36,8 +36,7 @@ struct IPAddressTests {
 struct SocketCensusCodingTests {
     static let census = SocketCensus(
         roles: [.listener: 2, .inboundTCP: 12, .outboundTCP: 1, .unresolved: 3],
-        listeners: [SocketListener(endpoint: .tcp(address: IPAddress("127.0.0.1")!, port: 6379), accepted: 12, acceptQueue: 4,
-                                   backlog: 511),
+        listeners: [SocketListener(endpoint: .tcp(address: IPAddress("127.0.0.1")!, port: 6379), accepted: 12, acceptQueue: 4),
                     SocketListener(endpoint: .unix(path: "/run/redis/redis.sock"), accepted: 0)],
         outbound: [EndpointCount(endpoint: .tcp(address: IPAddress("2001:db8::5")!, port: 6379), count: 1)],
         outboundEndpoints: 1, tcpStates: [.established: 10, .closeWait: 3],

@@ -18,7 +18,6 @@ struct SocketCensusFakeTreeTests {
         var fds: [Int32: String] = [:]
         func held(_ inode: UInt64) { fds[Int32(10 + fds.count)] = "socket:[\(inode)]" }
         var listener = FakeTCPSocket(port: 6379, inode: 100)
-        listener.sendQueue = 511  // backlog
         listener.receiveQueue = 3  // waiting to be accepted
         tcp.append(listener)
         tcp6.append(FakeTCPSocket(port: 6379, inode: 101))
@@ -81,8 +80,8 @@ struct SocketCensusFakeTreeTests {
         #expect(census.roles == [.listener: 3, .inboundTCP: 9, .inboundUnix: 2, .outboundTCP: 3, .unixClient: 2, .other: 1])
         #expect(census.total == sample.fds.sockets)
         #expect(census.listeners == [
-            SocketListener(endpoint: .tcp(address: .anyV4, port: 6379), accepted: 6, acceptQueue: 3, backlog: 511),
-            SocketListener(endpoint: .tcp(address: .anyV6, port: 6379), accepted: 3, acceptQueue: 0, backlog: 0),
+            SocketListener(endpoint: .tcp(address: .anyV4, port: 6379), accepted: 6, acceptQueue: 3),
+            SocketListener(endpoint: .tcp(address: .anyV6, port: 6379), accepted: 3, acceptQueue: 0),
             SocketListener(endpoint: .unix(path: "/run/redis/redis.sock"), accepted: 2),
         ])
         #expect(census.outbound == [EndpointCount(endpoint: .tcp(address: Self.address("10.0.0.2"), port: 16379), count: 2),
