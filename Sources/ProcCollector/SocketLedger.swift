@@ -118,19 +118,22 @@ final class SocketLedger {
     }
 
     private func readTCP(_ bytes: UnsafeBufferPointer<UInt8>, ipv6: Bool) {
-        SocketRows.forEachTCP(bytes, ipv6: ipv6) { inode, row in
+        SocketRows.forEachTCP(bytes, ipv6: ipv6, wanted: { liveEntry($0) != nil }) { inode, row in
             guard let i = liveEntry(inode), let state = row.stateCode, let queues = row.queues else { return }
-            if entries[i].table == .unread || entries[i].table == .none {
+            // One read and one write of the entry: each access to the array through `self` is checked.
+            var entry = entries[i]
+            if entry.table == .unread || entry.table == .none {
                 guard let local = row.localEndpoint, let remote = row.remoteEndpoint else { return }
-                entries[i].table = ipv6 ? .tcp6 : .tcp
-                entries[i].listening = state == TCPState.listen.kernelCode
-                (entries[i].local, entries[i].localPort) = local
-                (entries[i].remote, entries[i].remotePort) = remote
+                entry.table = ipv6 ? .tcp6 : .tcp
+                entry.listening = state == TCPState.listen.kernelCode
+                (entry.local, entry.localPort) = local
+                (entry.remote, entry.remotePort) = remote
             }
-            entries[i].state = state
-            entries[i].sendQueue = queues.send
-            entries[i].receiveQueue = queues.receive
-            entries[i].lastRead = reads
+            entry.state = state
+            entry.sendQueue = queues.send
+            entry.receiveQueue = queues.receive
+            entry.lastRead = reads
+            entries[i] = entry
         }
     }
 

@@ -52,21 +52,46 @@ enum SocketRows {
     private static let unixFields = 7
 
     /// Calls `body` with the inode and the row for every row of a TCP table with a non-zero inode (0: time-wait and
-    /// request sockets, and orphans, which no fd holds).
-    static func forEachTCP(_ bytes: UnsafeBufferPointer<UInt8>, ipv6: Bool, _ body: (UInt64, TCP) -> Void) {
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(tcpFields)
+    /// request sockets, and orphans, which no fd holds) that `wanted` takes. Most rows are other processes'
+    /// sockets: one pass over a row notes where the fields start, and only a wanted row has any of them decoded.
+    static func forEachTCP(_ bytes: UnsafeBufferPointer<UInt8>, ipv6: Bool, wanted: (UInt64) -> Bool,
+                           _ body: (UInt64, TCP) -> Void) {
         var lineStart = ProcBytes.lineEnd(bytes, from: 0) + 1  // header
         while lineStart < bytes.count {
             let end = ProcBytes.lineEnd(bytes, from: lineStart)
             defer { lineStart = end + 1 }
-            ProcBytes.tokens(bytes, lineStart, end, limit: tcpFields, into: &ranges)
-            guard ranges.count == tcpFields,
-                  let inode = ProcBytes.decimal(bytes, ranges[9].lowerBound, ranges[9].upperBound), inode != 0 else {
-                continue
-            }
-            body(inode, TCP(bytes: bytes, ipv6: ipv6, local: ranges[1], remote: ranges[2], st: ranges[3], txrx: ranges[4]))
+            guard let row = tcpFields(bytes, lineStart, end, ipv6: ipv6),
+                  let inode = ProcBytes.decimal(bytes, row.inode.lowerBound, row.inode.upperBound), inode != 0,
+                  wanted(inode) else { continue }
+            body(inode, row.fields)
         }
+    }
+
+    /// The fields of one TCP row the census uses, found in one pass without recording the others.
+    @inline(__always)
+    private static func tcpFields(_ bytes: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int,
+                                  ipv6: Bool) -> (fields: TCP, inode: Range<Int>)? {
+        // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+        var local = 0..<0, remote = 0..<0, st = 0..<0, txrx = 0..<0
+        var i = lineStart
+        var k = 0
+        while i < lineEnd {
+            while i < lineEnd && ProcBytes.isBlank(bytes[i]) { i += 1 }
+            if i == lineEnd { break }
+            let start = i
+            while i < lineEnd && !ProcBytes.isBlank(bytes[i]) { i += 1 }
+            switch k {
+            case 1: local = start..<i
+            case 2: remote = start..<i
+            case 3: st = start..<i
+            case 4: txrx = start..<i
+            case tcpFields - 1:
+                return (TCP(bytes: bytes, ipv6: ipv6, local: local, remote: remote, st: st, txrx: txrx), start..<i)
+            default: break
+            }
+            k += 1
+        }
+        return nil
     }
 
     /// Calls `body` with the inode and the row for every row of `net/unix`.
