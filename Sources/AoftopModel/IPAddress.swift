@@ -41,7 +41,8 @@ public enum IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringConv
         case .v4(let value):
             return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
         case .v6(let high, let low):
-            return Self.v6Text(groups: (0..<8).map { i in UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> (48 - 16 * (i % 4))) })
+            let groups = (0..<8).map { i in UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> (48 - 16 * (i % 4))) }
+            return Self.v6Text(groups: groups)
         }
     }
 
@@ -99,7 +100,8 @@ public enum IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringConv
                 if k == fields.count - 1, field.contains("."), let v4 = parseV4(field) {
                     result += [UInt16(v4 >> 16), UInt16(truncatingIfNeeded: v4)]
                 } else {
-                    guard (1...4).contains(field.count), field.allSatisfy(\.isHexDigit), let group = UInt16(field, radix: 16) else {
+                    guard (1...4).contains(field.count), field.allSatisfy(\.isHexDigit),
+                          let group = UInt16(field, radix: 16) else {
                         return nil
                     }
                     result.append(group)
@@ -116,7 +118,8 @@ public enum IPAddress: Sendable, Hashable, Comparable, Codable, CustomStringConv
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let address = IPAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an IP address: \(text)"))
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "not an IP address: \(text)"))
         }
         self = address
     }

@@ -3,7 +3,8 @@ import AoftopModel
 import Glibc
 import Synchronization
 
-/// Reads one process's fd census, limits and CPU time from `/proc` (or a fake tree with the same layout).
+/// Reads one process's fd census, socket census, limits and CPU time from `/proc` (or a fake tree with the same
+/// layout).
 ///
 /// Every file of a sample is read relative to one open `/proc/PID` directory fd, so if the pid dies and is
 /// reused mid-sample the reads fail instead of mixing two processes. Buffers are reused across samples; calls
@@ -39,8 +40,9 @@ public final class ProcSampler: Sendable {
     /// CLOCK_MONOTONIC in nanoseconds: the default clock that ages cached listener sets.
     @Sendable public static func monotonicNanosecondsNow() -> UInt64 { MonotonicClock.nanoseconds() }
 
-    /// Census, limits and CPU time of `pid`. Never throws: a vanished process, a permission problem or an
-    /// unreadable file gives `.failed` with one line saying what happened and, where possible, what to do.
+    /// Census, socket census (per `socketTables`), limits and CPU time of `pid`. Never throws: a vanished process,
+    /// a permission problem or an unreadable file gives `.failed` with one line saying what happened and, where
+    /// possible, what to do.
     public func sample(pid: Int32) -> Reading<ProcSample> {
         let pidPath = "\(procRoot)/\(pid)"
         let pidDir = open(pidPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -29,7 +29,8 @@ enum SocketCensusBuilder {
         var listenerInodes: Set<UInt64> = []
         for slot in slots {
             let entry = entries[Int(slot)]
-            if entry.listening && entry.table != .unread && entry.table != .none && listenerInodes.insert(entry.inode).inserted {
+            let listed = entry.table != .unread && entry.table != .none
+            if entry.listening && listed && listenerInodes.insert(entry.inode).inserted {
                 listeners.append(Listener(entry: entry))
             }
         }
@@ -50,8 +51,9 @@ enum SocketCensusBuilder {
             case .unix:
                 if entry.listening {
                     roles.listener += 1
-                } else if entry.unixPath >= 0,
-                          let l = listeners.firstIndex(where: { $0.entry.table == .unix && $0.entry.unixPath == entry.unixPath }) {
+                } else if entry.unixPath >= 0, let l = listeners.firstIndex(where: {
+                    $0.entry.table == .unix && $0.entry.unixPath == entry.unixPath
+                }) {
                     roles.inboundUnix += 1
                     listeners[l].accepted += 1
                 } else {
@@ -83,14 +85,17 @@ enum SocketCensusBuilder {
         }
 
         var stateCounts: [TCPState: Int] = [:]
-        for code in states.indices where states[code] > 0 { stateCounts[TCPState(kernelCode: UInt8(code)), default: 0] += states[code] }
+        for code in states.indices where states[code] > 0 {
+            stateCounts[TCPState(kernelCode: UInt8(code)), default: 0] += states[code]
+        }
         let topPeers = peers.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(SocketCensus.maxListed).map { PeerCount(address: $0.key, count: $0.value) }
         let topOutbound = outbound.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(SocketCensus.maxListed).map { EndpointCount(endpoint: $0.key, count: $0.value) }
-        return SocketCensus(roles: roles.dictionary, listeners: listeners.map { summary($0, paths: ledger.paths) }.sorted { $0.endpoint < $1.endpoint },
-                            outbound: topOutbound, outboundEndpoints: outbound.count, tcpStates: stateCounts,
-                            queues: queues, topPeers: topPeers, distinctPeers: peers.count, tablesAgeMs: tablesAgeMs)
+        let listening = listeners.map { summary($0, paths: ledger.paths) }.sorted { $0.endpoint < $1.endpoint }
+        return SocketCensus(roles: roles.dictionary, listeners: listening, outbound: topOutbound,
+                            outboundEndpoints: outbound.count, tcpStates: stateCounts, queues: queues,
+                            topPeers: topPeers, distinctPeers: peers.count, tablesAgeMs: tablesAgeMs)
     }
 
     /// The listener that accepted `entry`: one on its local port, preferring the same table and a matching or

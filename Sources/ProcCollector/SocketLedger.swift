@@ -78,7 +78,8 @@ final class SocketLedger {
     }
 
     /// Reads the three tables of the namespace `pidDir` belongs to and updates every socket held in this sample.
-    /// A table that cannot be read (no IPv6) lists nothing. `at`/`cost`: when the read happened and what it took.
+    /// A table that cannot be read (no IPv6) lists nothing. A held socket no table lists is `.none` (other), or,
+    /// if it was a TCP socket listed before, closed.
     func read(relativeTo pidDir: Int32, buffer: ByteBuffer) {
         reads &+= 1
         if buffer.load("net/tcp", relativeTo: pidDir) == nil { readTCP(buffer.bytes, ipv6: false) }
