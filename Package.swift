@@ -63,6 +63,8 @@ let package = Package(
         // Benchmarks: run by hand in release mode, results in docs/benchmarks.md.
         .executableTarget(name: "FdCensusBenchmark", dependencies: ["ProcCollector"], path: "Benchmarks/FdCensusBenchmark"),
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "SocketCensusBenchmark", dependencies: ["ProcCollector", "BenchmarkSupport"],
+                          path: "Benchmarks/SocketCensusBenchmark"),
         .executableTarget(name: "LogScanBenchmark", dependencies: ["LogCollector", "BenchmarkSupport"], path: "Benchmarks/LogScanBenchmark"),
         .executableTarget(name: "ColdStartBenchmark", dependencies: ["LogCollector", "BenchmarkSupport"], path: "Benchmarks/ColdStartBenchmark"),
 

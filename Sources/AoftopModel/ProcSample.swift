@@ -15,9 +15,11 @@ public struct ProcSample: Sendable, Codable, Equatable {
     /// answered: a Redis whose event loop is full (fd ≥ setsize) leaves such clients open and silent, so the
     /// lowest of them bounds the event loop's size. `nil` when there was no such connection.
     public var unservedConnectionFds: [Int]?
+    /// The socket fds by role, TCP state and peer; `nil` when not taken (or in a recording made before it existed).
+    public var sockets: SocketCensus?
 
     public init(pid: Int32, command: String, startTicks: UInt64, cpuTicks: UInt64, clockTicksPerSecond: Int,
-                fds: FdCensus, limits: FdLimits, unservedConnectionFds: [Int]? = nil) {
+                fds: FdCensus, limits: FdLimits, unservedConnectionFds: [Int]? = nil, sockets: SocketCensus? = nil) {
         self.pid = pid
         self.command = command
         self.startTicks = startTicks
@@ -26,10 +28,11 @@ public struct ProcSample: Sendable, Codable, Equatable {
         self.fds = fds
         self.limits = limits
         self.unservedConnectionFds = unservedConnectionFds
+        self.sockets = sockets
     }
 
     private enum CodingKeys: String, CodingKey {
-        case pid, command, fds, limits
+        case pid, command, fds, limits, sockets
         case unservedConnectionFds = "unserved_connection_fds"
         case startTicks = "start_ticks"
         case cpuTicks = "cpu_ticks"

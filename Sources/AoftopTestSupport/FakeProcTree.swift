@@ -1,16 +1,45 @@
+import AoftopModel
 import Foundation
 
 /// A TCP socket row for a fake `/proc/PID/net/tcp` or `tcp6`.
 public struct FakeTCPSocket: Sendable {
+    /// The local port.
     public var port: Int
     public var inode: UInt64
+    public var state: TCPState
+    /// Local and remote address as text (`127.0.0.1`, `::ffff:10.0.0.7`, `2001:db8::1`); nil: the wildcard for a
+    /// listener, loopback otherwise. In `tcp` rows only IPv4 is allowed.
+    public var localAddress: String?
+    public var remoteAddress: String?
+    /// nil: 0 for a listener, 40000 + the row number otherwise.
+    public var remotePort: Int?
+    /// `tx_queue` and `rx_queue` (for a listener: 0 and its accept queue).
+    public var sendQueue: UInt32 = 0
+    public var receiveQueue: UInt32 = 0
+
     /// LISTEN (`0A`) when true, ESTABLISHED (`01`) otherwise.
-    public var listening: Bool
+    public var listening: Bool {
+        get { state == .listen }
+        set { state = newValue ? .listen : .established }
+    }
 
     public init(port: Int, inode: UInt64, listening: Bool = true) {
         self.port = port
         self.inode = inode
-        self.listening = listening
+        self.state = listening ? .listen : .established
+    }
+
+    /// A connection from `local:port` to `remote:remotePort`.
+    public init(local: String, port: Int, remote: String, remotePort: Int, inode: UInt64, state: TCPState = .established,
+                sendQueue: UInt32 = 0, receiveQueue: UInt32 = 0) {
+        self.port = port
+        self.inode = inode
+        self.state = state
+        self.localAddress = local
+        self.remoteAddress = remote
+        self.remotePort = remotePort
+        self.sendQueue = sendQueue
+        self.receiveQueue = receiveQueue
     }
 }
 
@@ -148,15 +177,29 @@ public final class FakeProcTree {
         var text = ipv6
             ? "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
             : "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode                                                     \n"
-        let loopback = ipv6 ? "00000000000000000000000001000000" : "0100007F"
-        let any = ipv6 ? "00000000000000000000000000000000" : "00000000"
+        let loopback = ipv6 ? "::1" : "127.0.0.1"
+        let any = ipv6 ? "::" : "0.0.0.0"
         for (i, s) in sockets.enumerated() {
-            let local = "\(s.listening ? any : loopback):\(hex(s.port, 4))"
-            let remote = s.listening ? "\(any):0000" : "\(loopback):\(hex(40000 + i, 4))"
-            text += "\(String(i).leftPadded(4)): \(local) \(remote) \(s.listening ? "0A" : "01") 00000000:00000000 "
+            let local = kernelHex(s.localAddress ?? (s.listening ? any : loopback), ipv6: ipv6) + ":" + hex(s.port, 4)
+            let remote = kernelHex(s.remoteAddress ?? (s.listening ? any : loopback), ipv6: ipv6) + ":"
+                + hex(s.remotePort ?? (s.listening ? 0 : 40000 + i), 4)
+            text += "\(String(i).leftPadded(4)): \(local) \(remote) \(hex(Int(s.state.kernelCode), 2)) "
+                + "\(hex(Int(s.sendQueue), 8)):\(hex(Int(s.receiveQueue), 8)) "
                 + "00:00000000 00000000   999        0 \(s.inode) 1 000000007b9c8668 100 0 0 10 0\n"
         }
         return text
+    }
+
+    /// An address as the kernel prints it in `net/tcp{,6}`: each 32-bit word of the network-order bytes loaded in
+    /// host (little-endian) order and printed `%08X`. Made with `inet_pton`, independently of the parser under test.
+    public static func kernelHex(_ address: String, ipv6: Bool) -> String {
+        var bytes = [UInt8](repeating: 0, count: ipv6 ? 16 : 4)
+        let parsed = bytes.withUnsafeMutableBytes { inet_pton(ipv6 ? AF_INET6 : AF_INET, address, $0.baseAddress) }
+        precondition(parsed == 1, "not an \(ipv6 ? "IPv6" : "IPv4") address: \(address)")
+        return stride(from: 0, to: bytes.count, by: 4).map { w in
+            let word = UInt32(bytes[w]) | UInt32(bytes[w + 1]) << 8 | UInt32(bytes[w + 2]) << 16 | UInt32(bytes[w + 3]) << 24
+            return hex(Int(word), 8)
+        }.joined()
     }
 
     static func unixTable(_ sockets: [FakeUnixSocket]) -> String {

@@ -24,6 +24,47 @@ public enum Loopback {
         return fd
     }
 
+    /// A blocking socket bound to the loopback address `source` (127.0.0.2, 127.0.0.3…: all of 127/8 is local on
+    /// Linux) and connected to `127.0.0.1:port`, so the server sees `source` as the client's address; the caller
+    /// closes it.
+    public static func connect(port: Int, from source: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
+        var local = address(port: 0)
+        local.sin_addr.s_addr = inet_addr(source)
+        var remote = address(port: port)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let connected = bound == 0 && withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+        guard connected else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw FixtureError("connect \(source) → 127.0.0.1:\(port): \(reason)")
+        }
+        return fd
+    }
+
+    /// A socket listening on `127.0.0.1` on a free port, and the port; the caller closes it.
+    public static func listen() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
+        var address = address(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && Glibc.listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard listening else {
+            close(fd)
+            throw FixtureError("cannot listen on a free loopback port")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     /// A port nothing listens on now (bound once to get a free number, then released).
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

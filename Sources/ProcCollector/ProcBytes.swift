@@ -1,3 +1,5 @@
+import Glibc
+
 /// Byte-level parsing helpers shared by the `/proc` readers. Everything works on raw buffers: no `String`
 /// is made for data that is only counted.
 enum ProcBytes {
@@ -60,11 +62,11 @@ enum ProcBytes {
         }
     }
 
-    /// Index of the next newline at or after `from`, or `bytes.count`.
+    /// Index of the next newline at or after `from`, or `bytes.count`. `memchr`: the socket tables are megabytes.
     @inline(__always) static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        var i = from
-        while i < bytes.count && bytes[i] != newline { i += 1 }
-        return i
+        guard from < bytes.count, let base = bytes.baseAddress,
+              let found = memchr(base + from, Int32(newline), bytes.count - from) else { return max(from, bytes.count) }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {

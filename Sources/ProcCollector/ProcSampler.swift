@@ -3,13 +3,16 @@ import AoftopModel
 import Glibc
 import Synchronization
 
-/// Reads one process's fd census, limits and CPU time from `/proc` (or a fake tree with the same layout).
+/// Reads one process's fd census, socket census, limits and CPU time from `/proc` (or a fake tree with the same
+/// layout).
 ///
 /// Every file of a sample is read relative to one open `/proc/PID` directory fd, so if the pid dies and is
 /// reused mid-sample the reads fail instead of mixing two processes. Buffers are reused across samples; calls
 /// are serialised by a lock, so one collector can be shared but samples one process at a time.
 public final class ProcSampler: Sendable {
     public let procRoot: String
+    /// When the socket tables are read for `ProcSample.sockets`.
+    public let socketTables: SocketTableRefresh
     private let now: @Sendable () -> UInt64
     private let state = Mutex(State())
 
@@ -17,22 +20,29 @@ public final class ProcSampler: Sendable {
         let scanner = FdScanner()
         let file = ByteBuffer()
         var listeners = ListenerCache()
+        let sockets = SocketCensusTaker()
     }
 
     /// - Parameters:
     ///   - procRoot: `/proc`, or the root of a fake tree in tests.
-    ///   - monotonicNanoseconds: the clock that ages the cached listener set (injectable for tests).
+    ///   - monotonicNanoseconds: the clock that ages the cached listener set and the socket tables, and times the
+    ///     samples the socket tables' budget is measured against (injectable for tests: a clock that stands still
+    ///     makes every sample read the tables).
+    ///   - socketTables: when the socket tables are read for the socket census (`.off`: no census).
     public init(procRoot: String = "/proc",
-                monotonicNanoseconds: @escaping @Sendable () -> UInt64 = ProcSampler.monotonicNanosecondsNow) {
+                monotonicNanoseconds: @escaping @Sendable () -> UInt64 = ProcSampler.monotonicNanosecondsNow,
+                socketTables: SocketTableRefresh = .standard) {
         self.procRoot = procRoot
         self.now = monotonicNanoseconds
+        self.socketTables = socketTables
     }
 
     /// CLOCK_MONOTONIC in nanoseconds: the default clock that ages cached listener sets.
     @Sendable public static func monotonicNanosecondsNow() -> UInt64 { MonotonicClock.nanoseconds() }
 
-    /// Census, limits and CPU time of `pid`. Never throws: a vanished process, a permission problem or an
-    /// unreadable file gives `.failed` with one line saying what happened and, where possible, what to do.
+    /// Census, socket census (per `socketTables`), limits and CPU time of `pid`. Never throws: a vanished process,
+    /// a permission problem or an unreadable file gives `.failed` with one line saying what happened and, where
+    /// possible, what to do.
     public func sample(pid: Int32) -> Reading<ProcSample> {
         let pidPath = "\(procRoot)/\(pid)"
         let pidDir = open(pidPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -41,6 +51,7 @@ public final class ProcSampler: Sendable {
         let clockTicks = sysconf(Int32(_SC_CLK_TCK))
 
         return state.withLock { state -> Reading<ProcSample> in
+            let started = now()
             if let error = state.file.load("stat", relativeTo: pidDir) {
                 return .failed(ProcFailure.message(error, path: pidPath + "/stat", pid: pid))
             }
@@ -81,8 +92,16 @@ public final class ProcSampler: Sendable {
                 }
                 census.listeningSockets = matched
             }
+            var sockets: SocketCensus?
+            if socketTables != .off {
+                let sampleCost = now() &- started
+                sockets = state.sockets.census(pid: pid, startTicks: stat.startTicks, inodes: socketInodes,
+                                               sampleCost: sampleCost, policy: socketTables, relativeTo: pidDir,
+                                               buffer: state.file, now: now)
+            }
             return .ok(ProcSample(pid: pid, command: stat.command, startTicks: stat.startTicks, cpuTicks: stat.cpuTicks,
-                                  clockTicksPerSecond: clockTicks > 0 ? clockTicks : 100, fds: census, limits: limits))
+                                  clockTicksPerSecond: clockTicks > 0 ? clockTicks : 100, fds: census, limits: limits,
+                                  sockets: sockets))
         }
     }
 
