@@ -58,7 +58,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version ?? settledHistory?.version
         ?? startup?.binary?.version
 
-    let facts = Facts(snapshot: snapshot, server: server, version: version, limit: limit, eta: eta, clients: clients, leak: leak,
+    let facts = Facts(snapshot: snapshot, history: history, server: server, version: version, limit: limit, eta: eta, clients: clients, leak: leak,
                       aof: aof, forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))
     let findings = Rules.findings(facts)
     let severity: Severity
@@ -75,13 +75,14 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         server: server,
         version: version,
         fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
-        limit: limit, eta: eta, clients: clients, leak: leak, aof: aof, forkFailures: forks, process: activity,
+        limit: limit, eta: eta, clients: clients, sockets: process?.sockets, leak: leak, aof: aof, forkFailures: forks, process: activity,
         severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
 }
 
 /// Everything the rules look at, computed once.
 struct Facts {
     var snapshot: Snapshot
+    var history: AnalysisHistory
     /// `redis` or `valkey`, from INFO, else the log's start banner, else the binary.
     var server: String?
     var version: String?

@@ -14,6 +14,8 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var eta: ExhaustionEstimate
     /// Clients against `maxclients`: a limit of its own, with its own forecast and remedy.
     public var clients: ClientLimitAssessment
+    /// Who holds the sockets (roles, TCP states, top peers), from `/proc`; `nil` without a socket census.
+    public var sockets: SocketCensus?
     public var leak: LeakAssessment
     public var aof: AofAssessment
     public var forkFailures: ForkFailureAssessment
@@ -26,7 +28,8 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var sources: SourceStatus
 
     public init(time: Timestamp, pid: Int32?, server: String? = nil, version: String?, fds: FdFigures, limit: FdLimitAssessment,
-                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), leak: LeakAssessment, aof: AofAssessment,
+                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), sockets: SocketCensus? = nil,
+                leak: LeakAssessment, aof: AofAssessment,
                 forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
                 diagnosis: String, findings: [Finding], sources: SourceStatus) {
         self.time = time
@@ -37,6 +40,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         self.limit = limit
         self.eta = eta
         self.clients = clients
+        self.sockets = sockets
         self.leak = leak
         self.aof = aof
         self.forkFailures = forkFailures
@@ -48,7 +52,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, pid, server, version, fds, limit, eta, clients, leak, aof, process, severity, diagnosis, findings, sources
+        case time, pid, server, version, fds, limit, eta, clients, sockets, leak, aof, process, severity, diagnosis, findings, sources
         case forkFailures = "fork_failures"
     }
 
@@ -62,6 +66,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         try c.encode(limit, forKey: .limit)
         try c.encode(eta, forKey: .eta)
         try c.encode(clients, forKey: .clients)
+        try c.encode(sockets, forKey: .sockets)
         try c.encode(leak, forKey: .leak)
         try c.encode(aof, forKey: .aof)
         try c.encode(forkFailures, forKey: .forkFailures)
@@ -134,6 +139,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case incrFileStorm = "incr-file-storm"
     case emfileRegime = "emfile-regime"
     case ratchet
+    case clientLeak = "client-leak"
+    case deadPeers = "dead-peers"
     case fdExhausted = "fd-exhausted"
     case fdExhaustionImminent = "fd-exhaustion-imminent"
     case fewSpareFds = "few-spare-fds"

@@ -24,12 +24,19 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         case eventLoop = "event-loop"
         /// RLIMIT_NOFILE reached (EMFILE).
         case emfile
+        /// Rejections counted while the clients stayed well below `maxclients`: not the client limit. Redis 7.0
+        /// counts protected-mode denials in `rejected_connections` too (measured: a client from 127.0.0.2 with no
+        /// password set is denied and counted).
+        case belowLimit = "below-limit"
     }
 
     /// From this share of `maxclients` on, the state is `near`.
     public static let nearPercent = 80.0
     /// Rejections are "rising" when counted over this window.
     public static let rejectedWindowMs: Int64 = 60_000
+    /// Rejections count as refusals at `maxclients` when the clients came this close to it in the same window
+    /// (between two samples the count can touch the limit and fall back).
+    public static let rejectedNearPercent = 90.0
 
     /// What Redis compares with `maxclients` on accept: INFO `connected_clients` (which leaves replicas out) plus
     /// replicas plus cluster-bus links (Redis ≥ 7.0). `nil` without INFO.
@@ -89,8 +96,13 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         var refusal: Refusal?
         if limit.isExhausted {
             refusal = limit.binding == .rlimit ? .emfile : .eventLoop
-        } else if refusedAtMaxclients || (rejectedPerMinute ?? 0) > 0 || (percent ?? 0) >= 100 {
+        } else if refusedAtMaxclients || (percent ?? 0) >= 100 {
             refusal = .maxclients
+        } else if (rejectedPerMinute ?? 0) > 0 {
+            let peak = history.window(milliseconds: Self.rejectedWindowMs).compactMap(\.clientsCounted).max()
+            let near = peak.flatMap { p in maxclients.map { Double(p) * 100 >= Self.rejectedNearPercent * Double($0) } }
+            // Without a count or a limit the rejections are most likely the limit's: say so rather than nothing.
+            refusal = near ?? true ? .maxclients : .belowLimit
         }
         let state: State
         switch (percent, refusal) {

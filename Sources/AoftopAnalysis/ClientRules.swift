@@ -6,6 +6,11 @@ enum ClientRules {
     static let remedyMaxclients = "find who holds the connections (top peers, `CLIENT LIST`) and fix its pool; "
         + "`CONFIG SET maxclients N` raises the limit at once only if RLIMIT_NOFILE ≥ N + 32"
 
+    /// Measured on Redis 7.0.15: a client from 127.0.0.2 with no password set gets `-DENIED … protected mode` and
+    /// `rejected_connections` counts it.
+    static let remedyBelowLimit = "not the client limit: Redis also counts protected-mode denials there (a client "
+        + "from another address while no password is set); give those clients a password or an ACL user"
+
     static func findings(_ f: Facts) -> [Finding] {
         let c = f.clients
         let limit = c.maxclients.map { " \($0)" } ?? ""
@@ -18,6 +23,11 @@ enum ClientRules {
                 headline: "clients refused at maxclients\(limit)"
                     + (detail.isEmpty ? " (Redis refused aoftop's connection)" : " (\(detail))") + fdsFine(f),
                 remedy: remedyMaxclients)]
+        }
+        if let rejected, c.refusal == .belowLimit {
+            return [Finding(code: .connectionsRejected, severity: .warning,
+                headline: "connections rejected while far below maxclients\(limit): \(rejected)" + (count.map { ", \($0)" } ?? ""),
+                remedy: remedyBelowLimit)]
         }
         if let rejected {
             return [Finding(code: .connectionsRejected, severity: .critical,

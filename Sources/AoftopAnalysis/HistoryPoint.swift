@@ -11,12 +11,19 @@ public struct HistoryPoint: Sendable, Equatable {
     /// What Redis compares with `maxclients` (see `ClientLimitAssessment.clients`).
     public var clientsCounted: Int?
     public var rejectedConnections: Int64?
+    /// Inbound TCP clients from the socket census (`/proc`), and the largest peers then: what a connection leak is
+    /// traced with, also while Redis cannot be asked.
+    public var inboundClients: Int?
+    public var topPeers: [PeerCount]?
     /// Log totals of `aof-fork-failed` / `rdb-fork-failed` since the log follower started.
     public var aofForkFailures: Int?
     public var rdbForkFailures: Int?
     public var logLinesRead: Int?
     public var aofRewrites: Int64?
     public var totalForks: Int64?
+
+    /// Peers kept per point: enough to tell which one a rise came from, small enough for 15 minutes of history.
+    static let keptPeers = 3
 
     public init(_ snapshot: Snapshot) {
         time = snapshot.time
@@ -28,6 +35,9 @@ public struct HistoryPoint: Sendable, Equatable {
         connectedClients = redis?.connectedClients
         clientsCounted = redis.flatMap(ClientLimitAssessment.countedClients)
         rejectedConnections = redis?.rejectedConnections
+        let sockets = process?.sockets
+        inboundClients = sockets?.inboundTCPClients
+        topPeers = sockets.map { Array($0.topPeers.prefix(Self.keptPeers)) }
         aofRewrites = redis?.aofRewrites
         totalForks = redis?.totalForks
         let log = snapshot.log.value

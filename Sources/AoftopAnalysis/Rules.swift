@@ -62,6 +62,7 @@ public enum Rules {
                 remedy: "one connection may work; a reconnect burst of more than \(spare) will fail"))
         }
         out += ClientRules.findings(f)
+        out += SocketRules.findings(f)
         if f.forkFailingRecently {
             out.append(Finding(code: .forkFailing, severity: .warning, headline: forkHeadline(f), remedy: remedyFork))
         }

@@ -163,7 +163,7 @@ struct InstanceSeries {
                   "Seconds until clients reach maxclients at the current rise (0 when reached; absent when not rising)", seconds)
         }
         if let refusal = c.refusal {
-            let help = "1 while new clients are refused, labelled by why: maxclients, event_loop (ERANGE) or emfile"
+            let help = "1 while new clients are refused, labelled by why: maxclients, event_loop (ERANGE), emfile, or below_limit (rejections far below maxclients: protected mode)"
             gauge("clients_refused", help, 1, [("reason", refusal.metricLabel)])
         }
     }
@@ -197,6 +197,7 @@ extension ClientLimitAssessment.Refusal {
         case .maxclients: "maxclients"
         case .eventLoop: "event_loop"
         case .emfile: "emfile"
+        case .belowLimit: "below_limit"
         }
     }
 }

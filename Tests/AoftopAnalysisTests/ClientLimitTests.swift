@@ -73,6 +73,17 @@ struct ClientLimitTests {
         #expect(finding.headline.hasPrefix("connections rejected at maxclients 1000: 12 rejected/min, 990/1000 clients now"))
     }
 
+    @Test("Rejections far below maxclients are not the client limit (Redis 7 counts protected-mode denials too)")
+    func rejectedBelowLimit() throws {
+        let a = run(seconds: 120, clients: { _ in 500 }, rejected: { s in s })
+        #expect(a.clients.refusal == .belowLimit)
+        #expect(a.clients.state == .ok)
+        let finding = try #require(a.findings.first { $0.code == .connectionsRejected })
+        #expect(finding.severity == .warning)
+        #expect(finding.headline == "connections rejected while far below maxclients 1000: 60 rejected/min, 500/1000 clients")
+        #expect(finding.remedy == ClientRules.remedyBelowLimit)
+    }
+
     @Test("Old rejections only: no finding once a minute has passed without a new one")
     func oldRejections() {
         let a = run(seconds: 150, clients: { _ in 500 }, rejected: { s in s < 30 ? s : 30 })

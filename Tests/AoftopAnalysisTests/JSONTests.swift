@@ -34,6 +34,7 @@ struct JSONTests {
       },
       "clients" : {
         "blocked_clients" : null,
+        "client_list" : null,
         "clients" : 50,
         "cluster_connections" : null,
         "connected_clients" : 50,
@@ -130,6 +131,7 @@ struct JSONTests {
       },
       "server" : "redis",
       "severity" : "critical",
+      "sockets" : null,
       "sources" : {
         "aof_directory" : {
           "reason" : null,

@@ -78,6 +78,15 @@ enum SocketsPane {
                 row += 1
             }
         }
+        // Who holds the sockets, in the rows left (a blank row first, when there is room for it and one more).
+        let breakdown = SocketBreakdown.rows(context.assessment)
+        if !breakdown.isEmpty, size.rows - row >= 2 { row += 1 }
+        for line in breakdown where row < size.rows {
+            PaneContext.labelled(&grid, row: row, label: line.label, labelWidth: labelWidth,
+                                 value: Drawing.fit(line.text, max(0, size.columns - labelWidth), ellipsis: glyphs.ellipsis),
+                                 role: line.role)
+            row += 1
+        }
         return grid
     }
 }
