@@ -97,6 +97,7 @@ struct InstanceSeries {
         }
 
         emitClients(a.clients)
+        if let census = a.sockets { emitSockets(census) }
 
         if let growth = a.aof.growthPercent {
             gauge("aof_growth_ratio", "AOF growth over the last rewrite's base size (1.0 = 100%)", Double(growth) / 100)
@@ -162,9 +163,40 @@ struct InstanceSeries {
             gauge("maxclients_eta_seconds",
                   "Seconds until clients reach maxclients at the current rise (0 when reached; absent when not rising)", seconds)
         }
+        if let idle = c.clientList?.idle {
+            let help = "Clients by idle time, from CLIENT LIST (--client-list)"
+            for (bucket, count) in [("under_1m", idle.underOneMinute), ("under_10m", idle.underTenMinutes),
+                                    ("under_1h", idle.underOneHour), ("over_1h", idle.overOneHour)] {
+                gauge("clients_idle", help, Double(count), [("idle", bucket)])
+            }
+        }
         if let refusal = c.refusal {
             let help = "1 while new clients are refused, labelled by why: maxclients, event_loop (ERANGE), emfile, or below_limit (rejections far below maxclients: protected mode)"
             gauge("clients_refused", help, 1, [("reason", refusal.metricLabel)])
+        }
+    }
+
+    /// Who holds the sockets. Only the largest peer gets a series (its address as a label): one series per instance,
+    /// however many clients connect.
+    private func emitSockets(_ census: SocketCensus) {
+        for role in SocketRole.allCases where census.count(role) > 0 {
+            gauge("sockets", "Socket fds of the server by role (from /proc; they sum to the socket fds)",
+                  Double(census.count(role)), [("role", role.rawValue)])
+        }
+        for state in TCPState.allCases where census.count(state) > 0 {
+            gauge("tcp_sockets", "Non-listening TCP sockets of the server by state (established, close_wait, ...)",
+                  Double(census.count(state)), [("state", state.rawValue)])
+        }
+        let queueHelp = "Bytes queued on the server's TCP sockets: unsent or unacknowledged (send), received and unread (receive)"
+        gauge("socket_queue_bytes", queueHelp, Double(census.queues.sendBytes), [("direction", "send")])
+        gauge("socket_queue_bytes", queueHelp, Double(census.queues.receiveBytes), [("direction", "receive")])
+        gauge("distinct_peers", "Distinct peer addresses of inbound TCP clients", Double(census.distinctPeers))
+        if let top = census.topPeers.first {
+            gauge("top_peer_clients", "Inbound TCP clients from the peer address with the most of them",
+                  Double(top.count), [("peer", top.address.description)])
+            if let share = census.share(of: top) {
+                gauge("top_peer_share", "That peer's share of the inbound TCP clients (0-1)", share)
+            }
         }
     }
 
