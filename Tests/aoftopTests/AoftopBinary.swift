@@ -8,7 +8,7 @@ enum AoftopBinary {
     static let timeout = 30.0
 
     /// Runs `aoftop ARGS`; `environment` entries are added to a copy of ours without any `REDISCLI_AUTH`.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Subprocess.Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = timeout) throws -> Subprocess.Result {
         var base = ProcessInfo.processInfo.environment
         base.removeValue(forKey: "REDISCLI_AUTH")
         base.merge(environment) { $1 }
