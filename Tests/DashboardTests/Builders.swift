@@ -89,8 +89,25 @@ enum Scenario: String, CaseIterable, Sendable {
                     Build.event(.aofRewriteStarted, at: 29_601, message: "Background append only file rewriting started by pid 2291"),
                     Build.event(.aofRewriteDone, at: 29_980, message: "Background AOF rewrite finished successfully"),
                 ] : []
-                feed(.snapshot(IncidentSample.snapshot(at: ms, redis: .ok(IncidentSample.redis(clients: clients)),
-                                              process: .ok(Build.process(Build.census(clients: clients), ms: ms)),
+                // Who holds the sockets: three application hosts and a replica, two peers gone (CLOSE_WAIT).
+                var process = Build.process(Build.census(clients: clients), ms: ms)
+                process.sockets = SocketCensus(
+                    roles: [.listener: 2, .inboundTCP: clients],
+                    listeners: [SocketListener(endpoint: .tcp(address: IPAddress("0.0.0.0")!, port: 6379), accepted: clients,
+                                               acceptQueue: 0)],
+                    tcpStates: [.established: clients - 2, .closeWait: 2],
+                    queues: SocketQueues(sendBytes: 0, receiveBytes: 0, sendingSockets: 0, receivingSockets: 0),
+                    topPeers: [PeerCount(address: IPAddress("10.0.0.7")!, count: 30),
+                               PeerCount(address: IPAddress("10.0.0.8")!, count: 12),
+                               PeerCount(address: IPAddress("10.0.0.9")!, count: clients - 43),
+                               PeerCount(address: IPAddress("10.0.0.21")!, count: 1)],
+                    distinctPeers: 4)
+                var redis = IncidentSample.redis(clients: clients)
+                redis.clientList = .ok(ClientListSummary(
+                    clients: clients, byAddress: [], distinctAddresses: 4,
+                    byName: [NamedCount("orders", 30), NamedCount("billing", 12), NamedCount("", clients - 42)],
+                    idle: IdleBuckets(underOneMinute: clients - 5, underTenMinutes: 3, underOneHour: 2, longestSeconds: 1900)))
+                feed(.snapshot(IncidentSample.snapshot(at: ms, redis: .ok(redis), process: .ok(process),
                                               log: .ok(IncidentSample.log(events: events)))))
             }
             feed(.tick(Build.time(60_400)))
