@@ -16,6 +16,8 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var clients: ClientLimitAssessment
     /// Who holds the sockets (roles, TCP states, top peers), from `/proc`; `nil` without a socket census.
     public var sockets: SocketCensus?
+    /// A replica's master as INFO names it (`master_host:master_port`): its outbound link is that, not a client.
+    public var master: String?
     public var leak: LeakAssessment
     public var aof: AofAssessment
     public var forkFailures: ForkFailureAssessment
@@ -28,7 +30,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var sources: SourceStatus
 
     public init(time: Timestamp, pid: Int32?, server: String? = nil, version: String?, fds: FdFigures, limit: FdLimitAssessment,
-                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), sockets: SocketCensus? = nil,
+                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), sockets: SocketCensus? = nil, master: String? = nil,
                 leak: LeakAssessment, aof: AofAssessment,
                 forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
                 diagnosis: String, findings: [Finding], sources: SourceStatus) {
@@ -41,6 +43,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         self.eta = eta
         self.clients = clients
         self.sockets = sockets
+        self.master = master
         self.leak = leak
         self.aof = aof
         self.forkFailures = forkFailures
@@ -52,7 +55,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, pid, server, version, fds, limit, eta, clients, sockets, leak, aof, process, severity, diagnosis, findings, sources
+        case time, pid, server, version, fds, limit, eta, clients, sockets, master, leak, aof, process, severity, diagnosis, findings, sources
         case forkFailures = "fork_failures"
     }
 
@@ -67,6 +70,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         try c.encode(eta, forKey: .eta)
         try c.encode(clients, forKey: .clients)
         try c.encode(sockets, forKey: .sockets)
+        try c.encode(master, forKey: .master)
         try c.encode(leak, forKey: .leak)
         try c.encode(aof, forKey: .aof)
         try c.encode(forkFailures, forKey: .forkFailures)

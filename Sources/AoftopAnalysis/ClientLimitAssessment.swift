@@ -60,12 +60,15 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
     public var forecast: ExhaustionEstimate
     /// `CLIENT LIST` summarised (`--client-list`): who holds the connections. `nil` when not read.
     public var clientList: ClientListSummary?
+    /// Why `CLIENT LIST` could not be read although asked for (`NOPERM`: the ACL lacks `+client|list`).
+    public var clientListFailure: String?
 
     public init(clients: Int? = nil, connectedClients: Int? = nil, replicas: Int? = nil, clusterConnections: Int? = nil,
                 blockedClients: Int? = nil, maxclients: Int? = nil, maxclientsSource: SettingOrigin? = nil,
                 percent: Double? = nil, state: State = .unknown, rejectedConnections: Int64? = nil,
                 rejectedPerMinute: Double? = nil, refusal: Refusal? = nil,
-                forecast: ExhaustionEstimate = ExhaustionEstimate(status: .unknown), clientList: ClientListSummary? = nil) {
+                forecast: ExhaustionEstimate = ExhaustionEstimate(status: .unknown), clientList: ClientListSummary? = nil,
+                clientListFailure: String? = nil) {
         self.clients = clients
         self.connectedClients = connectedClients
         self.replicas = replicas
@@ -80,6 +83,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         self.refusal = refusal
         self.forecast = forecast
         self.clientList = clientList
+        self.clientListFailure = clientListFailure
     }
 
     /// INFO's clients plus what it leaves out but Redis counts; `nil` without `connected_clients`.
@@ -116,7 +120,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
                   rejectedConnections: redis?.rejectedConnections, rejectedPerMinute: rejectedPerMinute, refusal: refusal,
                   forecast: ClientTrend.forecast(history: history, clients: clients, maxclients: maxclients,
                                                  reached: state == .reached),
-                  clientList: redis?.clientList.value)
+                  clientList: redis?.clientList.value, clientListFailure: redis?.clientList.failureReason)
     }
 
     /// Rejections per minute over the last `rejectedWindowMs` of history (the counter is per process: a restart
@@ -133,6 +137,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case clients, replicas, percent, state, refusal, forecast, maxclients
         case clientList = "client_list"
+        case clientListFailure = "client_list_failure"
         case connectedClients = "connected_clients"
         case clusterConnections = "cluster_connections"
         case blockedClients = "blocked_clients"
@@ -157,6 +162,7 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         try c.encode(refusal, forKey: .refusal)
         try c.encode(forecast, forKey: .forecast)
         try c.encode(clientList, forKey: .clientList)
+        try c.encode(clientListFailure, forKey: .clientListFailure)
     }
 }
 

@@ -26,8 +26,11 @@ final class ClientListReader {
             switch try client.call(["CLIENT", "LIST"]) {
             case .bulkString(let bytes?):
                 reading = .ok(ClientListParser.summary(String(decoding: bytes, as: UTF8.self)))
+            case .error(let message) where message.hasPrefix("NOPERM"):
+                // Short: it is shown in a pane row of about 50 columns.
+                reading = .failed("CLIENT LIST denied: the ACL needs +client|list")
             case .error(let message):
-                reading = .failed("CLIENT LIST unavailable: \(message) (the ACL needs +client|list)")
+                reading = .failed("CLIENT LIST unavailable: \(message)")
             case let other:
                 reading = .failed("CLIENT LIST returned an unexpected reply: \(other)")
             }

@@ -21,12 +21,17 @@ enum SocketBreakdown {
             if let states = states(census) { rows.append(states) }
             if !census.topPeers.isEmpty { rows.append(Row(label: "peers", text: peers(census), role: .normal)) }
             if !census.outbound.isEmpty {
-                let groups = census.outbound.map { "\($0.endpoint) \($0.count)" }
+                // A replica's link to its master is named as such: it is not a client.
+                let groups = census.outbound.map { group in
+                    (Self.isMaster(group.endpoint, a.master) ? "master " : "") + "\(group.endpoint) \(group.count)"
+                }
                 rows.append(Row(label: "out", text: list(groups, more: census.outboundEndpoints - census.outbound.count),
                                 role: .normal))
             }
         }
-        if let summary = a.clients.clientList {
+        if let failure = a.clients.clientListFailure {
+            rows.append(Row(label: "names", text: failure, role: .warn))
+        } else if let summary = a.clients.clientList {
             let names = summary.byName.map { "\($0.name.isEmpty ? "(no name)" : $0.name) \($0.count)" }
             rows.append(Row(label: "names", text: list(names), role: .normal))
             let idle = summary.idle
@@ -79,6 +84,15 @@ enum SocketBreakdown {
             "\(peer.address) \(Format.count(peer.count))" + (census.share(of: peer).map { " \(Int(($0 * 100).rounded()))%" } ?? "")
         }
         return list(listed, more: census.distinctPeers - census.topPeers.count)
+    }
+
+    /// `master` is `host:port` from INFO; the outbound endpoint prints an IP (`127.0.0.1:6379`, `[::1]:6379`).
+    static func isMaster(_ endpoint: SocketEndpoint, _ master: String?) -> Bool {
+        guard let master, let colon = master.lastIndex(of: ":"), let port = Int(master[master.index(after: colon)...]),
+              endpoint.tcpPort == port else { return false }
+        let host = master[..<colon]
+        let text = endpoint.description
+        return host == "localhost" || text.hasPrefix(host + ":") || text.hasPrefix("[" + host + "]:")
     }
 
     private static func list(_ items: [String], more: Int = 0) -> String {
