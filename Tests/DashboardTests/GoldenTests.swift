@@ -42,4 +42,23 @@ struct GoldenTests {
         try GoldenFile.assertMatches(render(state, size: GridSize(columns: 80, rows: 24), glyphs: .unicode),
                                      name: "exhausted-zoom3-80x24")
     }
+
+    @Test("Pane 1 zoomed: the socket breakdown under the series (healthy, 80×24)")
+    func socketsZoomed() throws {
+        var state = Scenario.healthy.state()
+        _ = update(&state, .key(.character("1")))
+        let grid = render(state, size: GridSize(columns: 80, rows: 24), glyphs: .unicode)
+        try GoldenFile.assertMatches(grid, name: "healthy-zoom1-80x24")
+        #expect(grid.text.contains("peers   10.0.0.7 30 63% · 10.0.0.8 12 25% · 10.0.0.9 5 10% · 10.0.0.21 1 2%"))
+    }
+
+    @Test("Pane 4 zoomed: the fd chart with the ETA projected (leak, 80×24 and ASCII)")
+    func chartZoomed() throws {
+        var state = Scenario.leak.state()
+        _ = update(&state, .key(.character("4")))
+        try GoldenFile.assertMatches(render(state, size: GridSize(columns: 80, rows: 24), glyphs: .unicode),
+                                     name: "leak-zoom4-80x24")
+        try GoldenFile.assertMatches(render(state, size: GridSize(columns: 80, rows: 24), glyphs: .ascii),
+                                     name: "leak-zoom4-ascii-80x24")
+    }
 }
