@@ -105,7 +105,7 @@ struct ListedInstance: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case instance, port, ports, pid, samples, severity, version, fds, limit, eta, clients, diagnosis, sources, assessment
+        case instance, port, ports, pid, samples, severity, version, fds, limit, eta, clients, sockets, diagnosis, sources, assessment
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -121,6 +121,7 @@ struct ListedInstance: Encodable {
         try c.encode(assessment?.limit, forKey: .limit)
         try c.encode(assessment?.eta, forKey: .eta)
         try c.encode(assessment?.clients, forKey: .clients)
+        try c.encode(assessment?.sockets, forKey: .sockets)
         try c.encode(assessment?.diagnosis, forKey: .diagnosis)
         try c.encode(assessment?.sources, forKey: .sources)
     }

@@ -35,6 +35,7 @@ struct JSONTests {
       "clients" : {
         "blocked_clients" : null,
         "client_list" : null,
+        "client_list_failure" : null,
         "clients" : 50,
         "cluster_connections" : null,
         "connected_clients" : 50,
@@ -124,6 +125,7 @@ struct JSONTests {
         "setsize_source" : "config",
         "spare" : 0
       },
+      "master" : null,
       "pid" : 1838,
       "process" : {
         "cpu_percent" : null,

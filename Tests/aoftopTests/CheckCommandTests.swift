@@ -54,7 +54,7 @@ import Testing
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         // docs/json.md: every key is always present; unknown values are null.
-        #expect(Set(object.keys) == ["time", "pid", "server", "version", "fds", "limit", "eta", "clients", "leak", "aof", "fork_failures",
+        #expect(Set(object.keys) == ["time", "pid", "server", "version", "fds", "limit", "eta", "clients", "sockets", "master", "leak", "aof", "fork_failures",
                                      "process", "severity", "diagnosis", "findings", "sources"])
         let nested: [String: Set<String>] = [
             "fds": ["total", "socket", "client_socket", "pipe", "self_pipe_pairs", "highest", "lowest_free",
@@ -64,7 +64,7 @@ import Testing
             "eta": ["status", "seconds", "slope_per_s", "window", "reason", "since"],
             "clients": ["clients", "connected_clients", "replicas", "cluster_connections", "blocked_clients", "maxclients",
                         "maxclients_source", "percent", "state", "rejected_connections", "rejected_per_minute", "refusal",
-                        "forecast"],
+                        "forecast", "client_list", "client_list_failure"],
             "leak": ["suspected", "signature", "excess_pipes", "fds_per_failure", "client_sockets_trend", "ratchet"],
             "aof": ["enabled", "current_size", "base_size", "growth_percent", "threshold_percent", "min_size", "state",
                     "last_bgrewrite_status", "dir_files", "incr_files", "config_source"],

@@ -45,6 +45,8 @@ import Testing
         let clients = try #require(list[2]["clients"] as? [String: Any])
         #expect(clients["maxclients"] as? Int == 64 && clients["state"] as? String == "ok", "\(clients)")
         #expect((clients["clients"] as? Int ?? 0) >= 1, "aoftop's own connection at least: \(clients)")
+        let sockets = try #require(list[2]["sockets"] as? [String: Any])
+        #expect((sockets["roles"] as? [String: Int])?["listener"] == 2, "TCP and unix listeners: \(sockets)")
         #expect(list[2]["samples"] as? Int ?? 0 >= 2, "every instance sampled all along, none waited for another")
     }
 
