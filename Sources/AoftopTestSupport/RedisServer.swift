@@ -216,3 +216,23 @@ public final class RedisServer: @unchecked Sendable {
         return reply.hasPrefix("+PONG") || reply.hasPrefix("-NOAUTH")
     }
 }
+
+extension RedisServer {
+    /// A master (no AOF) and a replica of it (`replicaof`), returned once the replica's link is up (or after
+    /// `timeout`, for the test to find out what is missing). The caller stops both.
+    public static func startReplicated(timeout: Double = 20) throws -> (master: RedisServer, replica: RedisServer) {
+        var options = RedisServerOptions()
+        options.appendonly = false
+        let master = try RedisServer.start(options)
+        options.extraConfig = ["replicaof 127.0.0.1 \(master.port)"]
+        let replica: RedisServer
+        do { replica = try RedisServer.start(options) } catch {
+            master.stop()
+            throw error
+        }
+        _ = waitUntil(timeout: timeout) {
+            (try? replica.cli(["INFO", "replication"]).contains("master_link_status:up")) ?? false
+        }
+        return (master, replica)
+    }
+}

@@ -25,6 +25,7 @@ enum SnapshotFactory {
         "rejected_connections", "total_connections_received", "aof_enabled", "aof_current_size", "aof_base_size",
         "aof_rewrite_in_progress", "aof_rewrite_scheduled", "aof_last_bgrewrite_status", "aof_rewrites",
         "aof_rewrites_consecutive_failures", "rdb_last_bgsave_status", "total_forks", "latest_fork_usec", "used_memory",
+        "blocked_clients", "connected_slaves", "cluster_connections", "master_host", "master_port",
     ]
 
     static let baseOtherFields: [String: String] = {

@@ -93,13 +93,8 @@ struct RealSocketCensusTests {
     }
 
     @Test func aReplicaHasOneOutboundConnectionToItsMaster() throws {
-        var options = RedisServerOptions()
-        options.appendonly = false
-        let master = try RedisServer.start(options)
-        defer { master.stop() }
-        options.extraConfig = ["replicaof 127.0.0.1 \(master.port)"]
-        let replica = try RedisServer.start(options)
-        defer { replica.stop() }
+        let (master, replica) = try RedisServer.startReplicated()
+        defer { master.stop(); replica.stop() }
 
         let sampler = ProcSampler(socketTables: .everySample)
         let toMaster = SocketEndpoint.tcp(address: Self.loopback, port: master.port)

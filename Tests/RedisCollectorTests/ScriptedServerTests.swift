@@ -31,8 +31,10 @@ import Testing
                                                 dir: "/var/lib/redis", appenddirname: nil, hz: 10, appendonly: true)))
         _ = collector.collect()
         let configCalls = server.received.filter { $0.first == "CONFIG" }
-        // First sample: one many-pattern attempt + 8 single ones; second sample: 8 single ones, no new attempt.
-        #expect(configCalls.count == 1 + 8 + 8)
+        // First sample: one many-pattern attempt + one single call per parameter; second sample: the single calls
+        // again, no new attempt.
+        let parameters = ConfigParser.parameters.count
+        #expect(configCalls.count == 1 + parameters + parameters)
         #expect(configCalls.filter { $0.count > 3 }.count == 1)
         #expect(server.received.allSatisfy { ["INFO", "CONFIG"].contains($0.first ?? "") })
     }

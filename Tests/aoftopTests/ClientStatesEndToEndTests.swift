@@ -17,16 +17,8 @@ import Testing
     private static func findings(_ object: [String: Any]) -> [[String: Any]] { object["findings"] as? [[String: Any]] ?? [] }
 
     @Test func aReplicasLinkToItsMasterIsOutboundAndNamedNotAClient() throws {
-        var options = RedisServerOptions()
-        options.appendonly = false
-        let master = try RedisServer.start(options)
-        defer { master.stop() }
-        options.extraConfig = ["replicaof 127.0.0.1 \(master.port)"]
-        let replica = try RedisServer.start(options)
-        defer { replica.stop() }
-        try #require(RedisServer.waitUntil(timeout: 20) {
-            (try? replica.cli(["INFO", "replication"]).contains("master_link_status:up")) ?? false
-        })
+        let (master, replica) = try RedisServer.startReplicated()
+        defer { master.stop(); replica.stop() }
         let seen = try Self.check(replica.port)
         #expect(seen["master"] as? String == "127.0.0.1:\(master.port)")
         let sockets = try #require(seen["sockets"] as? [String: Any])
