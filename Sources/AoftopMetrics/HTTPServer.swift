@@ -4,7 +4,7 @@ import Glibc
 /// A small HTTP/1.1 server: one thread running `poll(2)` over the listening socket and every connection, all
 /// non-blocking. Written here rather than taken from a package because it serves one GET route, and SwiftNIO,
 /// which did, was ~2 MB of a static binary that must stay under 20 MB (issue 14); the other HTTP servers on the
-/// package mirror are built on NIO (Hummingbird, Vapor) or import FoundationNetworking, which a static build links
+/// package mirror are built on NIO (Hummingbird, Vapor) or need FoundationNetworking, which a static build links
 /// only with libcurl (FlyingFox).
 ///
 /// It runs on production Redis hosts next to a server that may be out of fds, so it defends its own: at most
