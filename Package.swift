@@ -13,11 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The Prometheus text format (escaping, HELP/TYPE, families) from the Swift server workgroup's client.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // The /metrics endpoint: SwiftNIO's HTTP/1.1 codec, not a web framework (Hummingbird, Vapor: minutes more
-        // of CI build on 2 cores for one GET route). FlyingFox, lighter still, was tried first: its module imports
-        // FoundationNetworking (for a proxy handler), which a --static-swift-stdlib build can link only with
-        // libcurl, a library a Redis host need not have.
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // No HTTP package: the /metrics endpoint is a small HTTP/1.1 server on Glibc sockets (AoftopMetrics). SwiftNIO
+        // served it first and was ~2 MB of the 20 MB static-binary budget for one GET route; Hummingbird and Vapor
+        // are NIO too, and FlyingFox imports FoundationNetworking, which a --static-swift-stdlib build can link
+        // only with libcurl, a library a Redis host need not have.
     ],
     targets: [
         // ncurses through a system-library target; the shim exposes the macros Swift cannot import.
@@ -46,13 +45,10 @@ let package = Package(
         .target(name: "AoftopDemoData", resources: [.embedInCode("demo-incident.jsonl.gz")]),
         // Many instances at once: one sampling thread and analyzer per instance (list, metrics).
         .target(name: "AoftopFleet", dependencies: ["AoftopClock", "AoftopModel", "AoftopAnalysis", "AoftopPipeline", "ProcCollector", "RedisCollector"]),
-        // The Prometheus exposition of a fleet's readings, and the HTTP endpoint serving it.
+        // The Prometheus exposition of a fleet's readings, and the HTTP/1.1 endpoint serving it (Glibc sockets, one thread).
         .target(name: "AoftopMetrics", dependencies: [
             "AoftopAnalysis", "AoftopClock", "AoftopFleet", "AoftopModel",
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "aoftop", dependencies: [
             "AoftopClock", "AoftopModel", "AoftopFleet", "AoftopMetrics", "RedisCollector", "ProcCollector", "LogCollector", "AoftopAnalysis", "AoftopRecording", "AoftopPipeline",
