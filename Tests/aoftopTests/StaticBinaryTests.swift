@@ -34,11 +34,12 @@ import Testing
     }
 
     /// Shipped modules import FoundationEssentials, never full Foundation: that brought ICU's data (34 MB) into
-    /// the binary an operator copies to every Redis host (66 MB then, about 23 MB without it).
+    /// the binary an operator copies to every Redis host (66 MB then, about 23 MB without it, 18.7 MB without
+    /// SwiftNIO too). The goal is 20 MB; a size above it is a dependency or an import that came back.
     @Test func noFullFoundationAndNoICU() throws {
         let binary = try StaticBuild.binary()
         let size = try #require(try FileManager.default.attributesOfItem(atPath: binary)[.size] as? Int)
-        #expect(size < 32_000_000, "\(binary) is \(size) bytes: did full Foundation (and ICU) come back?")
+        #expect(size <= 20_000_000, "\(binary) is \(size) bytes: did full Foundation (ICU), SwiftNIO or another large dependency come back?")
         let sources = RepositoryPaths.root + "/Sources"
         for module in try FileManager.default.contentsOfDirectory(atPath: sources) where module != "AoftopTestSupport" {
             guard let files = FileManager.default.enumerator(atPath: sources + "/" + module) else { continue }
