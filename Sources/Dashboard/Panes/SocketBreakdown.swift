@@ -23,7 +23,9 @@ enum SocketBreakdown {
             if !census.outbound.isEmpty {
                 // A replica's link to its master is named as such: it is not a client.
                 let groups = census.outbound.map { group in
-                    (Self.isMaster(group.endpoint, a.master) ? "master " : "") + "\(group.endpoint) \(group.count)"
+                    let role = Self.isMaster(group.endpoint, a.master) ? "master "
+                        : Self.isClusterBus(group.endpoint, census) ? "bus " : ""
+                    return role + "\(group.endpoint) \(group.count)"
                 }
                 rows.append(Row(label: "out", text: list(groups, more: census.outboundEndpoints - census.outbound.count),
                                 role: .normal))
@@ -93,6 +95,14 @@ enum SocketBreakdown {
         let host = master[..<colon]
         let text = endpoint.description
         return host == "localhost" || text.hasPrefix(host + ":") || text.hasPrefix("[" + host + "]:")
+    }
+
+    /// Cluster nodes dial each other's bus port, client port + 10000 (`cluster-port` aside): a link to that port
+    /// number, when this process listens on both it and the port 10000 below, is the cluster bus.
+    static func isClusterBus(_ endpoint: SocketEndpoint, _ census: SocketCensus) -> Bool {
+        guard let port = endpoint.tcpPort else { return false }
+        let listening = Set(census.listeners.compactMap(\.endpoint.tcpPort))
+        return listening.contains(port) && listening.contains(port - 10000)
     }
 
     private static func list(_ items: [String], more: Int = 0) -> String {
