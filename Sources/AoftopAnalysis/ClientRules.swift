@@ -29,7 +29,8 @@ enum ClientRules {
                 headline: "connections rejected while far below maxclients\(limit): \(rejected)" + (count.map { ", \($0)" } ?? ""),
                 remedy: remedyBelowLimit)]
         }
-        if let rejected {
+        // Out of fds, rejections are the fd limit's business (its own finding); only at maxclients are they this.
+        if let rejected, c.refusal == .maxclients {
             return [Finding(code: .connectionsRejected, severity: .critical,
                 headline: "connections rejected at maxclients\(limit): \(rejected)" + (count.map { ", \($0) now" } ?? "")
                     + fdsFine(f),

@@ -122,6 +122,15 @@ struct ClientLimitTests {
         #expect(!a.findings.contains { $0.code == .maxclientsReached || $0.code == .connectionsRejected })
     }
 
+    @Test("Out of fds, rejections are not blamed on maxclients")
+    func rejectedWhileOutOfFds() {
+        let a = run(seconds: 90, clients: { _ in 990 }, rejected: { s in s },
+                    census: { _ in Build.census(clients: 990, pipes: 200) })
+        #expect(a.clients.refusal == .eventLoop)
+        #expect(!a.findings.contains { $0.code == .connectionsRejected || $0.code == .maxclientsReached })
+        #expect(a.findings.contains { $0.code == .fdExhausted })
+    }
+
     @Test("Out of fds at RLIMIT_NOFILE: EMFILE")
     func emfileRefusal() {
         let a = run(clients: { _ in 500 }, census: { _ in Build.census(clients: 500, pipes: 490) }, soft: 1010)
