@@ -97,22 +97,29 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
         let rejectedPerMinute = Self.rejectedRate(history)
         let percent = clients.flatMap { c in maxclients.flatMap { $0 > 0 ? rounded(Double(c) * 100 / Double($0), 1) : nil } }
         let refusedAtMaxclients = redisFailure.map(RedisRefusal.isMaxClientsReached) ?? false
+        // Integers, not the rounded percentage: 9,996 of 10,000 is 100.0 % rounded, and 4 more still get in.
+        let atLimit = refusedAtMaxclients || (clients.flatMap { c in maxclients.map { c >= $0 } } ?? false)
         var refusal: Refusal?
-        if limit.isExhausted {
-            refusal = limit.binding == .rlimit ? .emfile : .eventLoop
-        } else if refusedAtMaxclients || (percent ?? 0) >= 100 {
+        if atLimit {
+            // Redis said so itself, or counts the clients at the limit: whatever the fds, accept() worked.
             refusal = .maxclients
+        } else if limit.isExhausted {
+            refusal = limit.binding == .rlimit ? .emfile : .eventLoop
         } else if (rejectedPerMinute ?? 0) > 0 {
+            // Redis 7 counts protected-mode denials too, but those happen only with protected mode on. With it off
+            // or unknown the rejections are the limit's, however briefly the count touched it between samples.
             let peak = history.window(milliseconds: Self.rejectedWindowMs).compactMap(\.clientsCounted).max()
-            let near = peak.flatMap { p in maxclients.map { Double(p) * 100 >= Self.rejectedNearPercent * Double($0) } }
-            // Without a count or a limit the rejections are most likely the limit's: say so rather than nothing.
-            refusal = near ?? true ? .maxclients : .belowLimit
+            let neared = peak.flatMap { p in maxclients.map { Double(p) * 100 >= Self.rejectedNearPercent * Double($0) } }
+            let protectedMode = redis?.config.value?.protectedMode == true
+            refusal = protectedMode && neared == false ? .belowLimit : .maxclients
         }
         let state: State
-        switch (percent, refusal) {
-        case (_, .maxclients?): state = .reached
-        case (let p?, _): state = p >= 100 ? .reached : p >= Self.nearPercent ? .near : .ok
-        case (nil, _): state = .unknown
+        if atLimit {
+            state = .reached
+        } else if let percent {
+            state = percent >= Self.nearPercent ? .near : .ok
+        } else {
+            state = .unknown
         }
         self.init(clients: clients, connectedClients: redis?.connectedClients, replicas: redis?.connectedReplicas,
                   clusterConnections: redis?.clusterConnections, blockedClients: redis?.blockedClients,
@@ -167,10 +174,11 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
 }
 
 /// The client count's trend against `maxclients`. Unlike fds, clients come and go with load, so only a long,
-/// sustained rise (a connection leak) gets an ETA; a pool's ramp-up or a burst does not.
+/// sustained rise (a connection leak) gets an ETA: at least two minutes of it, which a deploy's ramp-up or a
+/// reconnect burst does not last.
 enum ClientTrend {
-    static let windowMs: Int64 = 60_000
-    static let minSpanMs: Int64 = 20_000
+    static let windowMs: Int64 = 5 * 60_000
+    static let minSpanMs: Int64 = 120_000
     static let minSamples = 3
     static let minRise = 10
     static let minSlope = 0.05
@@ -185,7 +193,7 @@ enum ClientTrend {
         guard samples.count >= minSamples, let first = samples.first, let last = samples.last,
               last.0 - first.0 >= minSpanMs,
               let slope = TheilSen.slope(times: samples.map(\.0), values: samples.map(\.1)) else {
-            return ExhaustionEstimate(status: .warmingUp, reason: "\(samples.count) client samples in the last minute")
+            return ExhaustionEstimate(status: .warmingUp, reason: "\(samples.count) client samples in the last 5 min")
         }
         let rise = last.1 - first.1
         // Most steps up or level: a leak only adds; a pool's churn goes both ways.

@@ -143,7 +143,8 @@ public struct ExhaustionEstimator {
             return rising(slope: short.totalSlope, remaining: remaining, window: .short, reason: why)
         }
         if let long = Trend(recent), long.spanMs >= Self.minLongSpanMs,
-           let why = long.risingReason(allowChurnRule: true), (short?.totalSlope ?? 0) >= 0 {
+           let why = long.risingReason(allowChurnRule: true, clientsStopFirst: limit.binding == .eventLoop),
+           (short?.totalSlope ?? 0) >= 0 {
             return rising(slope: long.totalSlope, remaining: remaining, window: .long, reason: why)
         }
         return ExhaustionEstimate(status: .flat, slopePerS: rounded((short?.totalSlope ?? 0), 2),
@@ -191,13 +192,16 @@ struct Trend {
     }
 
     /// Why this window counts as rising, or `nil`.
-    func risingReason(allowChurnRule: Bool) -> String? {
+    /// - Parameter clientsStopFirst: the limit is the event loop's (`maxclients + 128`): a rise of client sockets
+    ///   stops at `maxclients`, 128 fds before it, so it gets no fd ETA (the client forecast covers it).
+    func risingReason(allowChurnRule: Bool, clientsStopFirst: Bool = false) -> String? {
         guard totalSlope > ExhaustionEstimator.minSlope, netRise >= ExhaustionEstimator.minRise, increases >= 2
         else { return nil }
         let needed = max(ExhaustionEstimator.minSlope, 0.5 * totalSlope)
         if slope(\.pipes) >= needed { return "pipes rising" }
         if 2 * slope(\.selfHeldPipePairs) >= needed { return "self-held pipe pairs rising" }
         // Sockets alone: only a long rise far above the window's own scatter.
+        if clientsStopFirst, slope(\.clientSockets) >= needed { return nil }
         if allowChurnRule, Double(netRise) >= max(30, 8 * churn) { return ExhaustionEstimator.churnReason }
         return nil
     }

@@ -48,11 +48,15 @@ enum SocketRules {
             + "(+\(Rules.format(rounded(slope * 60, 1)))/min)"
         var remedy = "fix the client's connection handling (a pool that never closes, a reconnect without close)"
         if let census = f.snapshot.process.value?.sockets, let top = census.topPeers.first {
-            let before = first.topPeers?.first { $0.address == top.address }?.count ?? 0
-            let peerRise = top.count - before
+            // A peer not among the kept ones then had at most the smallest kept count: its rise is at least this.
+            let kept = first.topPeers ?? []
+            let before = kept.first { $0.address == top.address }?.count
+                ?? (kept.count >= HistoryPoint.keptPeers ? kept.map(\.count).min() ?? 0 : 0)
+            let peerRise = max(0, top.count - before)
             if Double(peerRise) >= culpritShare * Double(rise) {
                 let share = census.share(of: top).map { ", \(Int(($0 * 100).rounded())) % of clients" } ?? ""
-                headline += ", \(Int((Double(peerRise) * 100 / Double(rise)).rounded())) % of it from \(top.address) "
+                let ofRise = min(100, Int((Double(peerRise) * 100 / Double(rise)).rounded()))
+                headline += ", \(ofRise) % of it from \(top.address) "
                     + "(\(top.count) connections\(share))"
                 remedy = "fix the connection handling of the client on \(top.address) (`ss -tnp` there names the "
                     + "process)"
@@ -82,12 +86,12 @@ enum SocketRules {
     private static func idleClients(_ f: Facts) -> Finding? {
         guard let list = f.clients.clientList else { return nil }
         let idle = list.idle.overOneHour
-        guard idle >= max(deadMinimum, list.clients / 10) else { return nil }
+        guard idle >= max(deadMinimum, list.idle.counted / 10) else { return nil }
         let timeout = f.snapshot.redis.value?.config.value?.timeout
         // A timeout under an hour would have closed them: they are replicas, blocked or pub/sub clients.
         if let timeout, timeout > 0, timeout < idleHours * 3600 { return nil }
         return Finding(code: .deadPeers, severity: .warning,
-            headline: "\(idle) of \(list.clients) clients idle over \(idleHours) h (longest \(Rules.duration(Double(list.idle.longestSeconds))))",
+            headline: "\(idle) of \(list.idle.counted) clients idle over \(idleHours) h (longest \(Rules.duration(Double(list.idle.longestSeconds))))",
             remedy: "\(settingsInForce(f)): `CONFIG SET timeout 3600` closes idle clients (not replicas, blocked or "
                 + "pub/sub ones); `CONFIG SET tcp-keepalive 60` finds peers that vanished")
     }

@@ -156,7 +156,7 @@ struct InstanceSeries {
         }
         if let rejected = c.rejectedConnections {
             // Redis's own counter since its start, so a counter: rate() over it is the rejections per second.
-            registry.makeCounter(descriptor: metric("rejected_connections", "Connections Redis refused at maxclients since it started (INFO rejected_connections)", unit: "total"),
+            registry.makeCounter(descriptor: metric("rejected_connections", "Connections Redis refused since it started, at maxclients or by protected mode (INFO rejected_connections)", unit: "total"),
                                  labels: labels).increment(by: rejected)
         }
         if let seconds = c.forecast.seconds {
@@ -171,7 +171,7 @@ struct InstanceSeries {
             }
         }
         if let refusal = c.refusal {
-            let help = "1 while new clients are refused, labelled by why: maxclients, event_loop (ERANGE), emfile, or below_limit (rejections far below maxclients: protected mode)"
+            let help = "1 while new clients are refused, labelled by why: maxclients, event_loop (ERANGE), emfile, or below_limit (protected-mode denials: rejections with protected-mode on, far below maxclients)"
             gauge("clients_refused", help, 1, [("reason", refusal.metricLabel)])
         }
     }

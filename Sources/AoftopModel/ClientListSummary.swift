@@ -54,7 +54,8 @@ public struct NamedCount: Sendable, Codable, Equatable {
 }
 
 /// Clients by how long they have been idle (`idle=` seconds): connections idle for hours from a peer that is gone
-/// are what `timeout` and `tcp-keepalive` clean up.
+/// are what `timeout` and `tcp-keepalive` clean up. Clients idle by design are left out: replicas, the master link,
+/// pub/sub subscribers and clients blocked in a command (`timeout` does not close them either).
 public struct IdleBuckets: Sendable, Codable, Equatable {
     public var underOneMinute: Int
     public var underTenMinutes: Int
@@ -62,6 +63,9 @@ public struct IdleBuckets: Sendable, Codable, Equatable {
     public var overOneHour: Int
     /// The longest idle time, in seconds.
     public var longestSeconds: Int
+
+    /// The clients in the buckets.
+    public var counted: Int { underOneMinute + underTenMinutes + underOneHour + overOneHour }
 
     public init(underOneMinute: Int = 0, underTenMinutes: Int = 0, underOneHour: Int = 0, overOneHour: Int = 0,
                 longestSeconds: Int = 0) {

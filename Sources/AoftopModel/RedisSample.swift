@@ -170,10 +170,13 @@ public struct RedisConfig: Sendable, Codable, Equatable {
     public var timeout: Int?
     /// Seconds between TCP keepalive probes; 0 = off. What finds a vanished peer.
     public var tcpKeepalive: Int?
+    /// `protected-mode`: with it on (and no password for the default user) clients from other addresses are denied,
+    /// and Redis 7 counts those denials in `rejected_connections`. (`requirepass` is never asked: it is the password.)
+    public var protectedMode: Bool?
 
     public init(maxclients: Int? = nil, autoAofRewritePercentage: Int? = nil, autoAofRewriteMinSize: Int64? = nil,
                 logfile: String? = nil, dir: String? = nil, appenddirname: String? = nil, hz: Int? = nil,
-                appendonly: Bool? = nil, timeout: Int? = nil, tcpKeepalive: Int? = nil) {
+                appendonly: Bool? = nil, timeout: Int? = nil, tcpKeepalive: Int? = nil, protectedMode: Bool? = nil) {
         self.maxclients = maxclients
         self.autoAofRewritePercentage = autoAofRewritePercentage
         self.autoAofRewriteMinSize = autoAofRewriteMinSize
@@ -184,11 +187,13 @@ public struct RedisConfig: Sendable, Codable, Equatable {
         self.appendonly = appendonly
         self.timeout = timeout
         self.tcpKeepalive = tcpKeepalive
+        self.protectedMode = protectedMode
     }
 
     private enum CodingKeys: String, CodingKey {
         case maxclients, logfile, dir, appenddirname, hz, appendonly, timeout
         case tcpKeepalive = "tcp_keepalive"
+        case protectedMode = "protected_mode"
         case autoAofRewritePercentage = "auto_aof_rewrite_percentage"
         case autoAofRewriteMinSize = "auto_aof_rewrite_min_size"
     }

@@ -23,11 +23,19 @@ public enum ClientListParser {
             libraries[String(fields["lib-name"] ?? ""), default: 0] += 1
             databases[String(fields["db"] ?? "0"), default: 0] += 1
             commands[String(fields["cmd"] ?? ""), default: 0] += 1
-            if let seconds = fields["idle"].flatMap({ Int($0) }) { idle.add(idleSeconds: seconds) }
+            if let seconds = fields["idle"].flatMap({ Int($0) }), !isIdleByDesign(fields) { idle.add(idleSeconds: seconds) }
         }
         return ClientListSummary(clients: clients, byAddress: top(addresses), distinctAddresses: addresses.count,
                                  byName: top(names), byLibrary: top(libraries), byDatabase: top(databases),
                                  byCommand: top(commands), idle: idle)
+    }
+
+    /// Replicas (`S`), the master link (`M`), pub/sub subscribers (`P`, or `sub`/`psub` > 0) and blocked clients
+    /// (`b`) wait without commands: their `idle` says nothing about a dead peer.
+    static func isIdleByDesign(_ fields: [Substring: Substring]) -> Bool {
+        let flags = fields["flags"] ?? ""
+        if flags.contains(where: { "SMPb".contains($0) }) { return true }
+        return (fields["sub"].flatMap { Int($0) } ?? 0) > 0 || (fields["psub"].flatMap { Int($0) } ?? 0) > 0
     }
 
     /// `10.0.0.7:51234` → `10.0.0.7`; `[::1]:51234` → `::1`; `/run/redis.sock:0` (a unix socket) → `unix`.

@@ -23,7 +23,8 @@ final class ClientListReader {
         }
         let reading: Reading<ClientListSummary>
         do {
-            switch try client.call(["CLIENT", "LIST"]) {
+            // A longer round trip than INFO's: a failure here would also cost the INFO connection.
+            switch try client.call(["CLIENT", "LIST"], timeout: max(client.timeout, Self.minimumTimeout)) {
             case .bulkString(let bytes?):
                 reading = .ok(ClientListParser.summary(String(decoding: bytes, as: UTF8.self)))
             case .error(let message) where message.hasPrefix("NOPERM"):
@@ -35,10 +36,13 @@ final class ClientListReader {
                 reading = .failed("CLIENT LIST returned an unexpected reply: \(other)")
             }
         } catch {
-            // The connection failed: INFO's own reading says so; try again with the next sample.
-            return .failed("CLIENT LIST failed: \(error)")
+            // Kept like a refusal: asking again at once would cost the INFO connection again.
+            reading = .failed("CLIENT LIST failed: \(error); asked again in \(Int(retryInterval)) s")
         }
         last = (reading, now)
         return reading
     }
+
+    /// Seconds a `CLIENT LIST` reply may take at least, whatever `--timeout` says for INFO.
+    static let minimumTimeout = 3.0
 }

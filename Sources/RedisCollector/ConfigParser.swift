@@ -4,7 +4,8 @@ import AoftopModel
 enum ConfigParser {
     /// The parameters aoftop asks for, in request order.
     static let parameters = ["maxclients", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "logfile",
-                             "dir", "appenddirname", "hz", "appendonly", "timeout", "tcp-keepalive"]
+                             "dir", "appenddirname", "hz", "appendonly", "timeout", "tcp-keepalive",
+                             "protected-mode"]
 
     /// Flattened `[name, value, name, value…]` reply elements → dictionary (names lower-cased).
     static func pairs(from reply: [String?]) -> [String: String] {
@@ -26,14 +27,18 @@ enum ConfigParser {
             dir: values["dir"],
             appenddirname: values["appenddirname"],
             hz: values["hz"].flatMap { Int($0) },
-            appendonly: values["appendonly"].flatMap { value in
-                switch value.lowercased() {
-                case "yes": return true
-                case "no": return false
-                default: return nil
-                }
-            },
-            timeout: values["timeout"].flatMap { Int($0) }, tcpKeepalive: values["tcp-keepalive"].flatMap { Int($0) })
+            appendonly: values["appendonly"].flatMap(yesNo),
+            timeout: values["timeout"].flatMap { Int($0) }, tcpKeepalive: values["tcp-keepalive"].flatMap { Int($0) },
+            protectedMode: values["protected-mode"].flatMap(yesNo))
+    }
+
+    /// `yes`/`no` as CONFIG GET gives booleans; anything else is unknown.
+    static func yesNo(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "yes": true
+        case "no": false
+        default: nil
+        }
     }
 
     /// CONFIG GET reports byte sizes as plain numbers; accept `64mb`-style units too, in case a fork echoes them.

@@ -43,12 +43,12 @@ public final class RedisClient {
     /// Sends `INFO [section…]`, `PING` or `CONFIG GET …` (anything else throws `commandNotAllowed` and is
     /// never sent). Error replies come back as `.error`, except `NOAUTH`, which is thrown as `.noAuth`.
     /// Connection failures are thrown as `RedisError` and start or extend the backoff.
-    public func call(_ arguments: [String]) throws -> RESPValue {
+    public func call(_ arguments: [String], timeout callTimeout: Double? = nil) throws -> RESPValue {
         try ReadOnlyCommands.check(arguments, allowAuth: false, allowClientList: allowsClientList)
         let connection = try connected()
         let reply: RESPValue
         do {
-            reply = try connection.call(arguments)
+            reply = try connection.call(arguments, timeout: callTimeout)
         } catch let error as RedisError {
             noteUnanswered(error, connection)
             fail(error)
@@ -95,6 +95,10 @@ public final class RedisClient {
                 }
                 if let message = reply.errorMessage {
                     fresh.close()
+                    // At maxclients the refusal is what answers AUTH: it is not a wrong password.
+                    if RedisRefusal.isMaxClientsReached(message) {
+                        throw RedisError.refusedByServer(endpoint: endpoint.description, message: message)
+                    }
                     throw RedisError.authenticationFailed(message)
                 }
             }

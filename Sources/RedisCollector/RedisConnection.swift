@@ -10,7 +10,8 @@ import RESP
 /// error, not a SIGPIPE. Any failure closes the socket: a timed-out reply could still arrive later and would
 /// desynchronise request and reply, so the connection is never reused after an error.
 ///
-/// Only read-only commands pass (`INFO`, `PING`, `CONFIG GET`, plus `AUTH` for the set-up path).
+/// Only read-only commands pass (`INFO`, `PING`, `CONFIG GET`, `CLIENT LIST` when the operator asked for it, plus
+/// `AUTH` for the set-up path).
 public final class RedisConnection {
     public let endpoint: RedisEndpoint
     /// Seconds allowed for connecting (resolution included) and for each command's full round trip.
@@ -63,10 +64,12 @@ public final class RedisConnection {
 
     /// Sends one command and waits for its reply. Error replies (`-ERR …`) are returned as `.error`, not thrown;
     /// thrown `RedisError`s mean the connection is gone (it is closed before the throw).
-    public func call(_ arguments: [String]) throws -> RESPValue {
+    /// - Parameter timeout: this call's round trip, when it may take longer than the connection's `timeout`
+    ///   (`CLIENT LIST` at 10,000 clients is MBs).
+    public func call(_ arguments: [String], timeout callTimeout: Double? = nil) throws -> RESPValue {
         try ReadOnlyCommands.check(arguments, allowAuth: true, allowClientList: allowsClientList)
         guard fd >= 0 else { throw RedisError.connectionClosed(endpoint: endpoint.description) }
-        let deadline = MonotonicClock.now() + timeout
+        let deadline = MonotonicClock.now() + (callTimeout ?? timeout)
         do {
             try send(RESPEncoder.encodeCommand(arguments), deadline: deadline)
             let reply = try receive(deadline: deadline, command: arguments[0].uppercased())

@@ -41,7 +41,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noAuth(let message): return message
         case .system(let text): return text
         case .credentials(let text): return text
-        case .commandNotAllowed(let command): return "command not allowed (aoftop sends only INFO, PING, CONFIG GET): \(command)"
+        case .commandNotAllowed(let command): return "command not allowed (aoftop sends only INFO, PING, CONFIG GET, and CLIENT LIST with --client-list): \(command)"
         }
     }
 }

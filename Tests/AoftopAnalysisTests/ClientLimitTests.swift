@@ -8,7 +8,7 @@ import Testing
 @Suite("Clients against maxclients")
 struct ClientLimitTests {
     /// Feeds one snapshot a second for `seconds`, with the clients, rejections and census the closures give.
-    private func run(seconds: Int64 = 60, maxclients: Int = 1000, replicas: Int = 0,
+    private func run(seconds: Int64 = 150, maxclients: Int = 1000, replicas: Int = 0, protectedMode: Bool? = nil,
                      clients: (Int64) -> Int, rejected: (Int64) -> Int64 = { _ in 0 },
                      census: ((Int64) -> FdCensus)? = nil, soft: Int = 20_000) -> Assessment {
         var analyzer = Analyzer()
@@ -18,6 +18,10 @@ struct ClientLimitTests {
             redis.rejectedConnections = rejected(second)
             redis.connectedReplicas = replicas
             redis.blockedClients = 3
+            if case .ok(var config) = redis.config {
+                config.protectedMode = protectedMode
+                redis.config = .ok(config)
+            }
             let fds = census?(second) ?? Build.census(clients: clients(second))
             last = analyzer.ingest(Build.snapshot(at: second * 1000, redis: .ok(redis),
                                                   process: .ok(Build.process(fds, soft: soft))))
@@ -75,13 +79,27 @@ struct ClientLimitTests {
 
     @Test("Rejections far below maxclients are not the client limit (Redis 7 counts protected-mode denials too)")
     func rejectedBelowLimit() throws {
-        let a = run(seconds: 120, clients: { _ in 500 }, rejected: { s in s })
+        let a = run(seconds: 120, protectedMode: true, clients: { _ in 500 }, rejected: { s in s })
         #expect(a.clients.refusal == .belowLimit)
         #expect(a.clients.state == .ok)
         let finding = try #require(a.findings.first { $0.code == .connectionsRejected })
         #expect(finding.severity == .warning)
-        #expect(finding.headline == "connections rejected while far below maxclients 1000: 60 rejected/min, 500/1000 clients")
+        #expect(finding.headline == "connections rejected while the clients stayed below 90 % of maxclients 1000: 60 rejected/min, 500/1000 clients")
         #expect(finding.remedy == ClientRules.remedyBelowLimit)
+        // Protected mode off (or unknown): nothing else counts there, so they are the limit's, however briefly the
+        // count touched it between samples.
+        let off = run(seconds: 120, protectedMode: false, clients: { _ in 500 }, rejected: { s in s })
+        #expect(off.clients.refusal == .maxclients)
+        #expect(off.findings.first { $0.code == .connectionsRejected }?.severity == .critical)
+    }
+
+    @Test("9,996 of 10,000 is not reached, though it rounds to 100.0 %")
+    func roundingIsNotReaching() {
+        let a = run(seconds: 5, maxclients: 10_000, clients: { _ in 9_996 })
+        #expect(a.clients.percent == 100)
+        #expect(a.clients.state == .near)
+        #expect(a.clients.refusal == nil)
+        #expect(!a.findings.contains { $0.code == .maxclientsReached })
     }
 
     @Test("Old rejections only: no finding once a minute has passed without a new one")
@@ -93,21 +111,32 @@ struct ClientLimitTests {
         #expect(a.clients.state == .ok)
     }
 
-    @Test("A steady rise gets a forecast against maxclients; under 10 min it is critical")
+    @Test("A rise sustained for minutes gets a forecast against maxclients: a warning, critical only when near")
     func forecast() throws {
-        let a = run(clients: { s in 500 + Int(s) })
-        #expect(a.clients.forecast.status == .rising)
-        #expect(a.clients.forecast.slopePerS == 1)
-        #expect(a.clients.forecast.seconds == 440)
-        let finding = try #require(a.findings.first { $0.code == .maxclientsNear })
-        #expect(finding.severity == .critical)
-        #expect(finding.headline == "clients at 56 % of maxclients (560/1000 clients), maxclients in 440 s (+1 clients/s)")
+        let low = run(seconds: 180, clients: { s in 500 + Int(s) })
+        #expect(low.clients.forecast.status == .rising)
+        #expect(low.clients.forecast.slopePerS == 1)
+        #expect(low.clients.forecast.seconds == 320)
+        let warning = try #require(low.findings.first { $0.code == .maxclientsNear })
+        #expect(warning.severity == .warning)
+        #expect(warning.headline == "clients at 68 % of maxclients (680/1000 clients), maxclients in 320 s (+1 clients/s)")
+        let high = run(seconds: 180, clients: { s in 700 + Int(s) })
+        let critical = try #require(high.findings.first { $0.code == .maxclientsNear })
+        #expect(critical.severity == .critical)
+        #expect(critical.headline == "clients at 88 % of maxclients (880/1000 clients), maxclients in 120 s (+1 clients/s)")
+    }
+
+    @Test("A deploy's ramp of a minute is no forecast")
+    func rampIsNoForecast() {
+        let a = run(seconds: 90, clients: { s in 500 + min(60, Int(s) * 2) })
+        #expect(a.clients.forecast.status == .warmingUp)
+        #expect(!a.findings.contains { $0.code == .maxclientsNear })
     }
 
     @Test("A pool's churn, up and down by 40, gets no forecast", arguments: [UInt64(1), 2, 3])
     func churn(seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        let counts = (0...60).map { _ in 500 + Int.random(in: -40...40, using: &random) }
+        let counts = (0...150).map { _ in 500 + Int.random(in: -40...40, using: &random) }
         let a = run(clients: { counts[Int($0)] })
         #expect(a.clients.forecast.status == .flat)
         #expect(!a.findings.contains { $0.code == .maxclientsNear })

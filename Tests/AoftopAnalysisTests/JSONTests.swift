@@ -40,7 +40,7 @@ struct JSONTests {
         "cluster_connections" : null,
         "connected_clients" : 50,
         "forecast" : {
-          "reason" : "1 client samples in the last minute",
+          "reason" : "1 client samples in the last 5 min",
           "seconds" : null,
           "since" : null,
           "slope_per_s" : null,

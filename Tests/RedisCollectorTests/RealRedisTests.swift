@@ -35,7 +35,8 @@ import Testing
         #expect(sample.config == .ok(RedisConfig(maxclients: 64, autoAofRewritePercentage: 100,
                                                  autoAofRewriteMinSize: 67_108_864, logfile: server.logPath,
                                                  dir: server.directory, appenddirname: "appendonlydir", hz: 10,
-                                                 appendonly: true, timeout: 0, tcpKeepalive: 300)))
+                                                 appendonly: true, timeout: 0, tcpKeepalive: 300,
+                                                 protectedMode: false)))
         // Changes show up on the same persistent connection.
         try server.cli(["CONFIG", "SET", "auto-aof-rewrite-percentage", "7"])
         #expect(collector.collect().value?.config.value?.autoAofRewritePercentage == 7)

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `aoftop check` against a real Redis while one client leaks connections: the finding names that client's address,
-/// the top peer is the one `ss` counts, and the client limit and its forecast are in the JSON.
+/// the top peer is the one `ss` counts, and the client limit is in the JSON.
 @Suite struct ClientLeakEndToEndTests {
     /// Connections that stay open until `close()`: steady ones at once, then one from `leaker` every `every` seconds.
     final class Clients: @unchecked Sendable {
@@ -47,8 +47,9 @@ import Testing
                                             timeout: 100)
         let ss = try SocketStatistics.tcp(pid: server.pid)
         clients.close()
-        // 4 clients/s against maxclients 1000: reached in about 3 minutes, so critical (maxclients-near's forecast).
-        #expect(result.status == 2, "\(result.standardOutput) \(result.standardError)")
+        // A warning: the leak is named after a minute; the forecast against maxclients wants two (a deploy's ramp
+        // is shorter), and the count is far from the limit.
+        #expect(result.status == 1, "\(result.standardError)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         let findings = try #require(object["findings"] as? [[String: Any]])
         let leak = try #require(findings.first { $0["code"] as? String == "client-leak" }, "\(findings)")
@@ -66,11 +67,9 @@ import Testing
         #expect(counted >= 200 && counted <= (ss.peers.first?.count ?? 0), "aoftop \(counted), ss \(ss.peers.first?.count ?? 0)")
         #expect(sockets["distinct_peers"] as? Int == 5, "4 client addresses and aoftop's own 127.0.0.1")
 
-        let near = try #require(findings.first { $0["code"] as? String == "maxclients-near" }, "\(findings)")
-        #expect(near["severity"] as? String == "critical")
-        #expect((near["headline"] as? String)?.contains("maxclients in ") == true, "\(near)")
         let limit = try #require(object["clients"] as? [String: Any])
         #expect(limit["maxclients"] as? Int == 1000)
-        #expect((limit["forecast"] as? [String: Any])?["status"] as? String == "rising", "\(limit)")
+        #expect((limit["forecast"] as? [String: Any])?["status"] as? String == "warming-up", "\(limit)")
+        #expect(limit["state"] as? String == "ok", "\(limit)")
     }
 }
