@@ -104,3 +104,12 @@ import Testing
         #expect(try Self.commandCalls(server, "client|list") == 0)
     }
 }
+
+@Suite struct RedisRefusalTests {
+    @Test(arguments: ["ERR max number of clients reached", "127.0.0.1:6379 refused new clients: ERR max number of clients reached",
+                      "ERR max number of clients + cluster connections reached"])
+    func recognised(_ text: String) { #expect(RedisRefusal.isMaxClientsReached(text)) }
+
+    @Test(arguments: ["connection reset by peer (127.0.0.1:6379)", "ERR max number of clients", "DENIED Redis is running in protected mode"])
+    func notARefusal(_ text: String) { #expect(!RedisRefusal.isMaxClientsReached(text)) }
+}

@@ -189,4 +189,24 @@ import Testing
         #expect(sample.connectedReplicas == 0)
         #expect(sample.clusterConnections == 0)
     }
+
+    /// With a password, the refusal is what answers AUTH: it must read as the refusal, not as a wrong password.
+    @Test func refusalAnsweringAuthIsNotAWrongPassword() throws {
+        var options = RedisServerOptions()
+        options.maxclients = 2
+        options.extraConfig = ["requirepass secret"]
+        let server = try RedisServer.start(options)
+        var held: [Int32] = []
+        defer { held.forEach { _ = Glibc.close($0) } }
+        for _ in 0..<2 {
+            let fd = try Loopback.connect(port: server.port)
+            held.append(fd)
+            #expect(Exhaustion.command(fd, ["AUTH", "secret"]).contains("OK"))
+        }
+        let sampler = RedisSampler(endpoint: .tcp(host: "127.0.0.1", port: server.port),
+                                   credentials: RedisCredentials(user: nil, password: "secret"))
+        let reason = try #require(sampler.collect().failureReason)
+        #expect(RedisRefusal.isMaxClientsReached(reason), "\(reason)")
+        #expect(!reason.contains("authentication failed"), "\(reason)")
+    }
 }
