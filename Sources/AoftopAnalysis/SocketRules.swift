@@ -74,7 +74,7 @@ enum SocketRules {
         guard let census = f.snapshot.process.value?.sockets else { return nil }
         let waiting = census.count(.closeWait)
         guard waiting >= max(deadMinimum, census.inboundTCPClients / 20) else { return nil }
-        let headline = "\(waiting) client connections in CLOSE_WAIT: the peers hung up and Redis has not closed them"
+        let headline = "\(waiting) connections in CLOSE_WAIT: the peers hung up and Redis has not closed them"
         let remedy = f.limit.isExhausted
             ? "they were accepted past the event loop's limit and are never served: only a restart closes them"
             : "Redis is not reading them: its event loop is stuck (a slow command, a fork, a full disk); \(settingsInForce(f))"

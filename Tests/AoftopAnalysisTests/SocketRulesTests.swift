@@ -72,7 +72,7 @@ struct SocketRulesTests {
     func closeWait() throws {
         let a = run(seconds: 5) { _ in Self.census(inbound: 200, peers: [("10.0.0.7", 200)], closeWait: 30) }
         let finding = try #require(a.findings.first { $0.code == .deadPeers })
-        #expect(finding.headline == "30 client connections in CLOSE_WAIT: the peers hung up and Redis has not closed them")
+        #expect(finding.headline == "30 connections in CLOSE_WAIT: the peers hung up and Redis has not closed them")
         #expect(finding.remedy == "Redis is not reading them: its event loop is stuck (a slow command, a fork, a full disk); timeout 0 (never), tcp-keepalive 300 s")
         #expect(!run(seconds: 5) { _ in Self.census(inbound: 200, peers: [("10.0.0.7", 200)], closeWait: 9) }
             .findings.contains { $0.code == .deadPeers })

@@ -52,7 +52,7 @@ import Testing
         let states = try #require((seen["sockets"] as? [String: Any])?["tcp_states"] as? [String: Int])
         #expect(states["close_wait"] == 12, "\(states)")
         let dead = try #require(Self.findings(seen).first { $0["code"] as? String == "dead-peers" }, "\(Self.findings(seen))")
-        #expect(dead["headline"] as? String == "12 client connections in CLOSE_WAIT: the peers hung up and Redis has not closed them")
+        #expect(dead["headline"] as? String == "12 connections in CLOSE_WAIT: the peers hung up and Redis has not closed them")
         #expect((dead["remedy"] as? String)?.hasPrefix("Redis is not reading them: its event loop is stuck") == true)
         // Running again, Redis reads the EOFs and closes them.
         kill(server.pid, SIGCONT)
