@@ -96,17 +96,18 @@ final class HTTPConnection {
     /// Answers the requests in `input`, one at a time, as long as each reply goes out at once.
     private func answerWaitingRequests(now: Double) {
         while phase == .open && written == output.count && !closeWhenWritten {
-            consume(HTTPRequestParser.leadingBlankBytes(input))
             guard !input.isEmpty else { return }
-            let search = HTTPRequestParser.endOfHead(input, from: scanned)
-            scanned = search.resume
-            guard let end = search.end else {
-                if input.count >= HTTPRequestParser.maxHeadBytes { reject(HTTPRequestParser.tooLarge, now: now) }
+            let parsed: Result<HTTPRequestHead, HTTPRejection>
+            switch HTTPRequestParser.parse(input, resumingAt: scanned) {
+            case .incomplete(let resume):
+                scanned = resume
                 return
+            case .rejected(let rejection):
+                return reject(rejection, now: now)
+            case .request(let head, let length):
+                parsed = .success(head)
+                consume(length)
             }
-            guard end <= HTTPRequestParser.maxHeadBytes else { return reject(HTTPRequestParser.tooLarge, now: now) }
-            let parsed = HTTPRequestParser.parseHead(input[..<end])
-            consume(end)
             deadline = now + settings.idleTimeout
             switch parsed {
             case .success(let head):

@@ -33,8 +33,8 @@ struct HTTPRejection: Error, Equatable, Sendable {
 
 /// The result of looking at the bytes received so far.
 enum HTTPHeadParse: Equatable {
-    /// No complete head yet (and not too large): read more.
-    case incomplete
+    /// No complete head yet (and not too large): read more, then search again from `resume`.
+    case incomplete(resume: Int)
     /// A head, and the bytes it took (leading blank lines, the head and its empty line).
     case request(HTTPRequestHead, length: Int)
     case rejected(HTTPRejection)
@@ -50,11 +50,13 @@ enum HTTPRequestParser {
     private static let lf: UInt8 = 0x0A
     private static let cr: UInt8 = 0x0D
 
-    /// Parses the head at the start of `bytes`, if complete.
-    static func parse(_ bytes: [UInt8]) -> HTTPHeadParse {
+    /// Parses the head at the start of `bytes`, if complete. The connection's one parsing path: with `resume` from
+    /// the last `.incomplete`, a head that trickles in is not scanned from its start each time.
+    static func parse(_ bytes: [UInt8], resumingAt resume: Int = 0) -> HTTPHeadParse {
         let start = leadingBlankBytes(bytes)
-        guard let end = endOfHead(bytes, from: start).end else {
-            return bytes.count >= maxHeadBytes ? .rejected(tooLarge) : .incomplete
+        let search = endOfHead(bytes, from: max(start, resume))
+        guard let end = search.end else {
+            return bytes.count >= maxHeadBytes ? .rejected(tooLarge) : .incomplete(resume: search.resume)
         }
         guard end <= maxHeadBytes else { return .rejected(tooLarge) }
         switch parseHead(bytes[start..<end]) {
@@ -67,13 +69,13 @@ enum HTTPRequestParser {
                                         reason: "request head over \(maxHeadBytes) bytes")
 
     /// CR and LF bytes before a request line (RFC 9112 §2.2: a server should ignore blank lines there).
-    static func leadingBlankBytes(_ bytes: [UInt8]) -> Int {
+    private static func leadingBlankBytes(_ bytes: [UInt8]) -> Int {
         bytes.prefix { $0 == cr || $0 == lf }.count
     }
 
     /// Where the head ends (the index after its empty line), searching from `from`; else nil and where the next
-    /// search, with more bytes, should resume (so a head that trickles in is not scanned from the start each time).
-    static func endOfHead(_ bytes: [UInt8], from: Int) -> (end: Int?, resume: Int) {
+    /// search, with more bytes, should resume.
+    private static func endOfHead(_ bytes: [UInt8], from: Int) -> (end: Int?, resume: Int) {
         var index = from
         while index < bytes.count {
             if bytes[index] == lf {
@@ -91,7 +93,7 @@ enum HTTPRequestParser {
     }
 
     /// Parses a complete head (request line, header lines, empty line), without leading blank lines.
-    static func parseHead(_ head: ArraySlice<UInt8>) -> Result<HTTPRequestHead, HTTPRejection> {
+    private static func parseHead(_ head: ArraySlice<UInt8>) -> Result<HTTPRequestHead, HTTPRejection> {
         var lines: [ArraySlice<UInt8>] = []
         var lineStart = head.startIndex
         for index in head.indices where head[index] == lf {

@@ -77,7 +77,10 @@ import Testing
     @Test func incompleteUntilTheEmptyLine() {
         for text in ["", "GET", "GET /metrics HTTP/1.1", "GET /metrics HTTP/1.1\r\n", "GET /metrics HTTP/1.1\r\nHost: x\r\n",
                      "GET /metrics HTTP/1.1\r\nHost: x\r\n\r"] {
-            #expect(parse(text) == .incomplete, "\(text.debugDescription)")
+            guard case .incomplete = parse(text) else {
+                Issue.record("\(text.debugDescription): \(parse(text))")
+                continue
+            }
         }
     }
 
@@ -93,9 +96,21 @@ import Testing
     @Test func resumingTheSearchFindsTheSameEnd() {
         let bytes = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         for split in 0...bytes.count {
-            let first = HTTPRequestParser.endOfHead(Array(bytes[..<split]), from: 0)
-            #expect(first.end == (split == bytes.count ? bytes.count : nil))
-            #expect(HTTPRequestParser.endOfHead(bytes, from: first.resume).end == bytes.count, "split at \(split)")
+            let first = HTTPRequestParser.parse(Array(bytes[..<split]))
+            // A head only once the whole of it is there; before that, where to resume.
+            var resume = 0
+            switch first {
+            case .incomplete(let at): resume = at
+            case .request(_, let length): #expect(length == bytes.count)
+            case .rejected(let rejection): Issue.record("split at \(split): \(rejection)")
+            }
+            let complete = if case .request = first { true } else { false }
+            #expect(complete == (split == bytes.count), "split at \(split)")
+            guard case .request(_, let length) = HTTPRequestParser.parse(bytes, resumingAt: resume) else {
+                Issue.record("split at \(split): no head after resuming at \(resume)")
+                continue
+            }
+            #expect(length == bytes.count, "split at \(split)")
         }
     }
 
