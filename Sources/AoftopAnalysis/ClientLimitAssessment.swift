@@ -179,7 +179,6 @@ public struct ClientLimitAssessment: Sendable, Equatable, Codable {
 enum ClientTrend {
     static let windowMs: Int64 = 5 * 60_000
     static let minSpanMs: Int64 = 120_000
-    static let minSamples = 3
     static let minRise = 10
     static let minSlope = 0.05
 
@@ -189,20 +188,16 @@ enum ClientTrend {
         }
         if reached { return ExhaustionEstimate(status: .exhausted, seconds: 0) }
         let samples = history.window(milliseconds: windowMs)
-            .compactMap { p in p.clientsCounted.map { (p.time.millisecondsSince1970, Double($0)) } }
-        guard samples.count >= minSamples, let first = samples.first, let last = samples.last,
-              last.0 - first.0 >= minSpanMs,
-              let slope = TheilSen.slope(times: samples.map(\.0), values: samples.map(\.1)) else {
+            .compactMap { p in p.clientsCounted.map { (ms: p.time.millisecondsSince1970, value: Double($0)) } }
+        guard let trend = SustainedRise(samples, minSpanMs: minSpanMs) else {
             return ExhaustionEstimate(status: .warmingUp, reason: "\(samples.count) client samples in the last 5 min")
         }
-        let rise = last.1 - first.1
-        // Most steps up or level: a leak only adds; a pool's churn goes both ways.
-        let falls = zip(samples, samples.dropFirst()).filter { $1.1 < $0.1 }.count
-        guard slope >= minSlope, rise >= Double(minRise), falls * 4 <= samples.count else {
+        let slope = trend.slope
+        guard trend.isRising(minRise: Double(minRise), minSlope: minSlope) else {
             return ExhaustionEstimate(status: .flat, slopePerS: rounded(slope, 2), window: .long)
         }
         let room = Double(max(0, maxclients - clients))
         return ExhaustionEstimate(status: .rising, seconds: rounded(room / slope, 1), slopePerS: rounded(slope, 2),
-                                  window: .long, reason: "clients +\(Int(rise)) in \(Int((last.0 - first.0) / 1000)) s")
+                                  window: .long, reason: "clients +\(Int(trend.rise)) in \(trend.spanMs / 1000) s")
     }
 }

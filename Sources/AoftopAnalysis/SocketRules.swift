@@ -33,17 +33,10 @@ enum SocketRules {
 
     private static func clientLeak(_ f: Facts) -> Finding? {
         let points = f.history.window(milliseconds: leakWindowMs).filter { $0.inboundClients != nil }
-        guard let first = points.first, let last = points.last, let from = first.inboundClients,
-              let to = last.inboundClients else { return nil }
-        let spanMs = last.time.millisecondsSince1970 - first.time.millisecondsSince1970
-        guard spanMs >= leakMinSpanMs, to - from >= leakMinRise,
-              let slope = TheilSen.slope(times: points.map(\.time.millisecondsSince1970),
-                                         values: points.map { Double($0.inboundClients!) }),
-              slope >= leakMinSlope else { return nil }
-        // A leak only adds: a pool that breathes goes down as often as up.
-        let falls = zip(points, points.dropFirst()).filter { $1.inboundClients! < $0.inboundClients! }.count
-        guard falls * 4 <= points.count else { return nil }
-        let rise = to - from
+        let samples = points.map { (ms: $0.time.millisecondsSince1970, value: Double($0.inboundClients!)) }
+        guard let first = points.first, let trend = SustainedRise(samples, minSpanMs: leakMinSpanMs),
+              trend.isRising(minRise: Double(leakMinRise), minSlope: leakMinSlope) else { return nil }
+        let rise = Int(trend.rise), slope = trend.slope, spanMs = trend.spanMs
         var headline = "client connections rising: +\(rise) in \(Rules.duration(Double(spanMs) / 1000)) "
             + "(+\(Rules.format(rounded(slope * 60, 1)))/min)"
         var remedy = "fix the client's connection handling (a pool that never closes, a reconnect without close)"
