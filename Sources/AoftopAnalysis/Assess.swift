@@ -76,7 +76,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         version: version,
         fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
         limit: limit, eta: eta, clients: clients, sockets: process?.sockets,
-        master: redis.flatMap { r in r.masterHost.flatMap { host in r.masterPort.map { "\(host):\($0)" } } }, leak: leak, aof: aof, forkFailures: forks, process: activity,
+        master: redis?.master, leak: leak, aof: aof, forkFailures: forks, process: activity,
         severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
 }
 

@@ -17,7 +17,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     /// Who holds the sockets (roles, TCP states, top peers), from `/proc`; `nil` without a socket census.
     public var sockets: SocketCensus?
     /// A replica's master as INFO names it (`master_host:master_port`): its outbound link is that, not a client.
-    public var master: String?
+    public var master: ReplicationMaster?
     public var leak: LeakAssessment
     public var aof: AofAssessment
     public var forkFailures: ForkFailureAssessment
@@ -30,7 +30,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var sources: SourceStatus
 
     public init(time: Timestamp, pid: Int32?, server: String? = nil, version: String?, fds: FdFigures, limit: FdLimitAssessment,
-                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), sockets: SocketCensus? = nil, master: String? = nil,
+                eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), sockets: SocketCensus? = nil, master: ReplicationMaster? = nil,
                 leak: LeakAssessment, aof: AofAssessment,
                 forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
                 diagnosis: String, findings: [Finding], sources: SourceStatus) {

@@ -24,7 +24,8 @@ struct SocketBreakdownTests {
         redis.masterHost = "10.0.0.5"
         redis.masterPort = 7000
         let assessment = assess(Build.snapshot(at: 0, redis: .ok(redis), process: .ok(process)), history: AnalysisHistory())
-        #expect(assessment.master == "10.0.0.5:7000")
+        #expect(assessment.master == ReplicationMaster(host: "10.0.0.5", port: 7000))
+        #expect(assessment.master?.description == "10.0.0.5:7000")
         let out = try #require(SocketBreakdown.rows(assessment).first { $0.label == "out" })
         #expect(out.text == "bus 10.0.0.2:17000 2 · master 10.0.0.5:7000 1 · 10.0.0.9:9100 1 · +1 more")
         #expect(SocketBreakdown.rows(assessment).map(\.label) == ["clients", "roles", "out"])

@@ -23,7 +23,7 @@ enum SocketBreakdown {
             if !census.outbound.isEmpty {
                 // A replica's link to its master is named as such: it is not a client.
                 let groups = census.outbound.map { group in
-                    let role = Self.isMaster(group.endpoint, a.master) ? "master "
+                    let role = a.master?.isReached(at: group.endpoint) == true ? "master "
                         : Self.isClusterBus(group.endpoint, census) ? "bus " : ""
                     return role + "\(group.endpoint) \(group.count)"
                 }
@@ -86,15 +86,6 @@ enum SocketBreakdown {
             "\(peer.address) \(Format.count(peer.count))" + (census.share(of: peer).map { " \(Int(($0 * 100).rounded()))%" } ?? "")
         }
         return list(listed, more: census.distinctPeers - census.topPeers.count)
-    }
-
-    /// `master` is `host:port` from INFO; the outbound endpoint prints an IP (`127.0.0.1:6379`, `[::1]:6379`).
-    static func isMaster(_ endpoint: SocketEndpoint, _ master: String?) -> Bool {
-        guard let master, let colon = master.lastIndex(of: ":"), let port = Int(master[master.index(after: colon)...]),
-              endpoint.tcpPort == port else { return false }
-        let host = master[..<colon]
-        let text = endpoint.description
-        return host == "localhost" || text.hasPrefix(host + ":") || text.hasPrefix("[" + host + "]:")
     }
 
     /// Cluster nodes dial each other's bus port, client port + 10000 (`cluster-port` aside): a link to that port
