@@ -30,4 +30,14 @@ struct SocketBreakdownTests {
         #expect(out.text == "bus 10.0.0.2:17000 2 · master 10.0.0.5:7000 1 · 10.0.0.9:9100 1 · +1 more")
         #expect(SocketBreakdown.rows(assessment).map(\.label) == ["clients", "roles", "out"])
     }
+
+    @Test("Without INFO the client row says why instead of vanishing")
+    func clientsWithoutInfo() {
+        let refused = ClientLimitAssessment(maxclients: 1000, state: .reached, refusal: .maxclients)
+        #expect(SocketBreakdown.clients(refused)
+                == .init(label: "clients", text: "refused at maxclients 1,000: Redis refused aoftop too, no count", role: .critical))
+        let unknown = ClientLimitAssessment(maxclients: 1000)
+        #expect(SocketBreakdown.clients(unknown) == .init(label: "clients", text: "?/1,000 maxclients (no INFO)", role: .dim))
+        #expect(SocketBreakdown.clients(ClientLimitAssessment()) == nil, "nothing known: no row")
+    }
 }

@@ -44,8 +44,16 @@ enum SocketBreakdown {
     }
 
     /// `812/1,000 maxclients 81 % · rejected 3/min · blocked 2`.
+    /// Without INFO the count is unknown, and the row says so rather than vanish: Redis refusing aoftop itself at
+    /// maxclients is exactly when this row matters.
     static func clients(_ c: ClientLimitAssessment) -> Row? {
-        guard let count = c.clients else { return nil }
+        guard let count = c.clients else {
+            if c.refusal == .maxclients {
+                return Row(label: "clients", text: "refused at maxclients\(c.maxclients.map { " \(Format.count($0))" } ?? ""): "
+                    + "Redis refused aoftop too, no count", role: .critical)
+            }
+            return c.maxclients.map { Row(label: "clients", text: "?/\(Format.count($0)) maxclients (no INFO)", role: .dim) }
+        }
         var parts = ["\(Format.count(count))/\(Format.count(c.maxclients)) maxclients"
             + (c.percent.map { " \(Format.decimal($0, digits: 0)) %" } ?? "")]
         if let rate = c.rejectedPerMinute, rate > 0 { parts.append("rejected \(Format.decimal(rate, digits: 1))/min") }
