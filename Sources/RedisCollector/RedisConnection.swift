@@ -93,13 +93,19 @@ public final class RedisConnection {
 
     /// What the server says to a new connection before being asked anything: an error line (a refusal) or `nil`
     /// (it waits for a command, or cannot be reached now). One more connection, only after a fresh one failed.
+    /// Bounded by `probeSeconds` in all (connect and greeting), so a failed call costs at most that much more.
     private static func greeting(of endpoint: RedisEndpoint, timeout: Double) -> String? {
-        guard let probe = try? RedisConnection(endpoint: endpoint, timeout: timeout) else { return nil }
+        let started = MonotonicClock.now()
+        let bound = min(timeout, probeSeconds)
+        guard let probe = try? RedisConnection(endpoint: endpoint, timeout: bound) else { return nil }
         defer { probe.close() }
-        let deadline = MonotonicClock.now() + min(timeout, 0.5)
+        let deadline = started + bound
         guard case .error(let message)? = try? probe.receive(deadline: deadline, command: "(none)") else { return nil }
         return message
     }
+
+    /// What the greeting probe may take: Redis writes its refusal as soon as it accepts.
+    static let probeSeconds = 0.5
 
     // MARK: - Socket plumbing
 
