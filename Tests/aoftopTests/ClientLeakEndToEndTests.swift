@@ -12,11 +12,24 @@ import Testing
         private var fds: [Int32] = []
         private var stopped = false
 
-        func add(_ fd: Int32) { lock.withLock { fds.append(fd) } }
+        /// Holds `fd` until `close()`; one opened after `close()` (the leaker was mid-connect) is closed at once.
+        func add(_ fd: Int32) {
+            let late = lock.withLock { () -> Bool in
+                if !stopped { fds.append(fd) }
+                return stopped
+            }
+            if late { _ = Glibc.close(fd) }
+        }
         var isStopped: Bool { lock.withLock { stopped } }
 
+        /// Closes every connection, once: a second close of a number another thread has reused since (a
+        /// subprocess's pipe, say) would close that thread's file.
         func close() {
-            let all = lock.withLock { stopped = true; return fds }
+            let all = lock.withLock { () -> [Int32] in
+                stopped = true
+                defer { fds = [] }
+                return fds
+            }
             all.forEach { _ = Glibc.close($0) }
         }
     }
