@@ -109,12 +109,12 @@ public struct AnalysisHistory: Sendable, Equatable {
         for event in log.events {
             let time = event.time ?? snapshot.time
             switch event.kind {
-            case .aofForkFailed, .rdbForkFailed:
-                let kind: ForkFailureEvent.Kind = event.kind == .aofForkFailed ? .aof : .rdb
+            case .aofForkFailed, .rdbForkFailed, .replicaSyncForkFailed, .disklessSyncForkFailed:
+                guard let mechanism = event.kind.failedFork else { break }
                 if lastForkFailure.map({ time >= $0.time }) ?? true {
-                    lastForkFailure = ForkFailureEvent(time: time, kind: kind, error: event.error)
+                    lastForkFailure = ForkFailureEvent(time: time, kind: mechanism, error: event.error)
                 }
-                if kind == .aof { lastAofForkFailureTime = max(lastAofForkFailureTime ?? time, time) }
+                if mechanism == .aofRewrite { lastAofForkFailureTime = max(lastAofForkFailureTime ?? time, time) }
             case .aofRewriteLimited:
                 lastRewriteLimitedTime = time
                 lastRewriteLimitedMinutes = max(1, event.value ?? 1)
@@ -127,7 +127,7 @@ public struct AnalysisHistory: Sendable, Equatable {
            (lastAofForkFailureTime.map { $0 < previous.time } ?? true) {
             lastAofForkFailureTime = snapshot.time
             if lastForkFailure.map({ $0.time < previous.time }) ?? true {
-                lastForkFailure = ForkFailureEvent(time: snapshot.time, kind: .aof, error: nil)
+                lastForkFailure = ForkFailureEvent(time: snapshot.time, kind: .aofRewrite, error: nil)
             }
         }
     }

@@ -2,13 +2,12 @@ import AoftopModel
 
 /// One failed fork as the log reported it.
 public struct ForkFailureEvent: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case aof, rdb }
     public var time: Timestamp
-    public var kind: Kind
+    public var kind: ForkMechanism
     /// The error text after `fork: ` (e.g. `Cannot allocate memory`); `nil` when only the totals moved.
     public var error: String?
 
-    public init(time: Timestamp, kind: Kind, error: String?) {
+    public init(time: Timestamp, kind: ForkMechanism, error: String?) {
         self.time = time
         self.kind = kind
         self.error = error
@@ -28,11 +27,14 @@ public struct ForkFailureEvent: Sendable, Equatable, Codable {
 public struct ForkFailureAssessment: Sendable, Equatable, Codable {
     public static let windowMs: Int64 = 60_000
 
-    /// AOF + RDB fork-failure lines since the log follower started; `nil` without a log reading.
+    /// Fork-failure lines of every mechanism since the log follower started; `nil` without a log reading.
     public var total: Int?
     public var aof: Int?
+    /// BGSAVE for a `save` schedule or the command (a replica's sync is in `byMechanism`).
     public var rdb: Int?
-    /// AOF + RDB failures per minute over the last 60 s of history (totals deltas); `nil` until two log samples.
+    /// Every mechanism's count (0 where none failed); `nil` without a log reading.
+    public var byMechanism: [ForkMechanism: Int]?
+    /// Failures of every mechanism per minute over the last 60 s of history (totals deltas); `nil` until two log samples.
     public var perMinute: Double?
     public var last: ForkFailureEvent?
     /// INFO says the last rewrite failed (`aof_last_bgrewrite_status:err`) while a rewrite is due and neither
@@ -41,11 +43,13 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
     /// Since the server process started, from its log read back to the start line; `nil` without a log.
     public var sinceStart: ForkFailureHistory?
 
-    public init(total: Int? = nil, aof: Int? = nil, rdb: Int? = nil, perMinute: Double? = nil,
-                last: ForkFailureEvent? = nil, inferredFromInfo: Bool = false, sinceStart: ForkFailureHistory? = nil) {
+    public init(total: Int? = nil, aof: Int? = nil, rdb: Int? = nil, byMechanism: [ForkMechanism: Int]? = nil,
+                perMinute: Double? = nil, last: ForkFailureEvent? = nil, inferredFromInfo: Bool = false,
+                sinceStart: ForkFailureHistory? = nil) {
         self.total = total
         self.aof = aof
         self.rdb = rdb
+        self.byMechanism = byMechanism
         self.perMinute = perMinute
         self.last = last
         self.inferredFromInfo = inferredFromInfo
@@ -56,14 +60,15 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
          now: Timestamp? = nil) {
         sinceStart = logHistory.map { ForkFailureHistory($0, now: now) }
         if let log {
-            aof = log.totals[.aofForkFailed] ?? 0
-            rdb = log.totals[.rdbForkFailed] ?? 0
-            total = (aof ?? 0) + (rdb ?? 0)
+            let counts = ForkMechanism.failures(in: log.totals)
+            byMechanism = counts
+            aof = counts[.aofRewrite]
+            rdb = counts[.bgsave]
+            total = counts.values.reduce(0, +)
         }
-        let window = history.window(milliseconds: Self.windowMs).filter { $0.aofForkFailures != nil }
+        let window = history.window(milliseconds: Self.windowMs).filter { $0.forkFailures != nil }
         if let first = window.first, let latest = window.last, latest.time > first.time {
-            let delta = (latest.aofForkFailures ?? 0) + (latest.rdbForkFailures ?? 0)
-                - (first.aofForkFailures ?? 0) - (first.rdbForkFailures ?? 0)
+            let delta = (latest.forkFailures ?? 0) - (first.forkFailures ?? 0)
             perMinute = rounded(Double(max(0, delta)) * 60 / latest.time.seconds(since: first.time), 1)
         }
         last = history.lastForkFailure
@@ -91,6 +96,7 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case total, aof, rdb, last
+        case byMechanism = "by_mechanism"
         case perMinute = "per_minute"
         case inferredFromInfo = "inferred_from_info"
         case sinceStart = "since_start"
@@ -101,6 +107,7 @@ public struct ForkFailureAssessment: Sendable, Equatable, Codable {
         try c.encode(total, forKey: .total)
         try c.encode(aof, forKey: .aof)
         try c.encode(rdb, forKey: .rdb)
+        try c.encode(byMechanism, forKey: .byMechanism)
         try c.encode(perMinute, forKey: .perMinute)
         try c.encode(last, forKey: .last)
         try c.encode(inferredFromInfo, forKey: .inferredFromInfo)
@@ -119,6 +126,7 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
     public var total: Int?
     public var aof: Int?
     public var rdb: Int?
+    public var byMechanism: [ForkMechanism: Int]?
     public var first: Timestamp?
     public var last: Timestamp?
     /// Failures per hour over the last hour (up to the snapshot), and over the whole span since the first failure.
@@ -157,9 +165,11 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
         self.init(state: history.state, reason: history.reason, bytesRead: history.bytesRead)
         guard history.isSettled, let totals = history.totals else { return }
         processStart = history.processStart
-        aof = totals[.aofForkFailed] ?? 0
-        rdb = totals[.rdbForkFailed] ?? 0
-        total = (aof ?? 0) + (rdb ?? 0)
+        let counts = ForkMechanism.failures(in: totals)
+        byMechanism = counts
+        aof = counts[.aofRewrite]
+        rdb = counts[.bgsave]
+        total = counts.values.reduce(0, +)
         first = history.firstForkFailure
         last = history.lastForkFailure
         refusingSince = history.firstRefusal
@@ -174,6 +184,7 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case state, reason, total, aof, rdb, first, last, buckets
+        case byMechanism = "by_mechanism"
         case processStart = "process_start"
         case perHourLastHour = "per_hour_last_hour"
         case perHourOverall = "per_hour_overall"
@@ -190,6 +201,7 @@ public struct ForkFailureHistory: Sendable, Equatable, Codable {
         try c.encode(total, forKey: .total)
         try c.encode(aof, forKey: .aof)
         try c.encode(rdb, forKey: .rdb)
+        try c.encode(byMechanism, forKey: .byMechanism)
         try c.encode(first, forKey: .first)
         try c.encode(last, forKey: .last)
         try c.encode(perHourLastHour, forKey: .perHourLastHour)

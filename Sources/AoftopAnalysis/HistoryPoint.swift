@@ -15,9 +15,9 @@ public struct HistoryPoint: Sendable, Equatable {
     /// traced with, also while Redis cannot be asked.
     public var inboundClients: Int?
     public var topPeers: [PeerCount]?
-    /// Log totals of `aof-fork-failed` / `rdb-fork-failed` since the log follower started.
-    public var aofForkFailures: Int?
-    public var rdbForkFailures: Int?
+    /// Log totals by kind since the log follower started: fork failures by mechanism, and the other events a pipe
+    /// rise can follow.
+    public var logTotals: [LogEventKind: Int]?
     public var logLinesRead: Int?
     public var aofRewrites: Int64?
     public var totalForks: Int64?
@@ -41,10 +41,16 @@ public struct HistoryPoint: Sendable, Equatable {
         aofRewrites = redis?.aofRewrites
         totalForks = redis?.totalForks
         let log = snapshot.log.value
-        aofForkFailures = log.map { $0.totals[.aofForkFailed] ?? 0 }
-        rdbForkFailures = log.map { $0.totals[.rdbForkFailed] ?? 0 }
+        logTotals = log?.totals
         logLinesRead = log?.linesRead
     }
+}
+
+extension HistoryPoint {
+    /// Failed AOF rewrite forks since the log follower started.
+    public var aofForkFailures: Int? { logTotals.map { $0[.aofForkFailed] ?? 0 } }
+    /// Failed forks of every mechanism since the log follower started.
+    public var forkFailures: Int? { logTotals.map(ForkMechanism.totalFailures(in:)) }
 }
 
 /// The fd census figures a trend needs.

@@ -189,7 +189,7 @@ public enum Rules {
         var text = "fork failing"
         if let rate = f.forks.perMinute, rate > 0 { text += ": \(format(rate))/min" }
         if let last = f.forks.last {
-            text += " (\(last.kind == .aof ? "AOF rewrite" : "RDB save")\(last.error.map { ": fork: \($0)" } ?? ""))"
+            text += " (\(last.kind.title)\(last.error.map { ": fork: \($0)" } ?? ""))"
         } else if f.forks.inferredFromInfo {
             text += " (INFO aof_last_bgrewrite_status:err, no new rewrite)"
         }

@@ -30,19 +30,17 @@ public struct InstanceReading: Sendable {
     }
 }
 
-/// Fork-failure line counts by kind.
+/// Fork-failure line counts by mechanism (every mechanism present, 0 where none failed).
 public struct ForkFailureCounts: Sendable, Equatable {
-    public var aof: Int
-    public var rdb: Int
+    public var byMechanism: [ForkMechanism: Int]
 
-    public init(aof: Int, rdb: Int) {
-        self.aof = aof
-        self.rdb = rdb
+    public init(_ byMechanism: [ForkMechanism: Int] = [:]) {
+        self.byMechanism = Dictionary(uniqueKeysWithValues: ForkMechanism.allCases.map { ($0, byMechanism[$0] ?? 0) })
     }
 
-    init(_ log: LogSample) {
-        self.init(aof: log.totals[.aofForkFailed] ?? 0, rdb: log.totals[.rdbForkFailed] ?? 0)
-    }
+    init(_ log: LogSample) { self.init(ForkMechanism.failures(in: log.totals)) }
+
+    public subscript(mechanism: ForkMechanism) -> Int { byMechanism[mechanism] ?? 0 }
 }
 
 /// Turns the log follower's totals into a Prometheus counter: only lines appended while aoftop watches count.
@@ -50,16 +48,17 @@ public struct ForkFailureCounts: Sendable, Equatable {
 /// with its own backlog, which is history too; totals that fall on the same path mean the same. So the counter
 /// never goes backwards and never jumps for old lines.
 public struct ForkFailureCounter: Sendable {
-    public private(set) var counts = ForkFailureCounts(aof: 0, rdb: 0)
+    public private(set) var counts = ForkFailureCounts()
     private var previous: (path: String, totals: ForkFailureCounts)?
 
     public init() {}
 
     /// The counts after the follower of `path` reported `totals`.
     public mutating func observe(_ totals: ForkFailureCounts, path: String) -> ForkFailureCounts {
-        if let previous, previous.path == path, totals.aof >= previous.totals.aof, totals.rdb >= previous.totals.rdb {
-            counts.aof += totals.aof - previous.totals.aof
-            counts.rdb += totals.rdb - previous.totals.rdb
+        if let previous, previous.path == path, ForkMechanism.allCases.allSatisfy({ totals[$0] >= previous.totals[$0] }) {
+            for mechanism in ForkMechanism.allCases {
+                counts.byMechanism[mechanism, default: 0] += totals[mechanism] - previous.totals[mechanism]
+            }
         }
         previous = (path, totals)
         return counts

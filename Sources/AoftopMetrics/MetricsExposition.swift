@@ -113,16 +113,17 @@ struct InstanceSeries {
         if let size = a.aof.currentSize { gauge("aof_size_bytes", "Current AOF size as INFO reports it", Double(size)) }
         if let counts = reading.newForkFailures {
             let help = "Fork-failure lines appended to the Redis log since aoftop started following it"
-            for (kind, count) in [("aof", counts.aof), ("rdb", counts.rdb)] {
-                registry.makeCounter(descriptor: metric("fork_failures", help, unit: "total"), labels: labels + [("kind", kind)])
-                    .increment(by: Int64(count))
+            for mechanism in ForkMechanism.allCases {
+                registry.makeCounter(descriptor: metric("fork_failures", help, unit: "total"),
+                                     labels: labels + [("kind", mechanism.rawValue)])
+                    .increment(by: Int64(counts[mechanism]))
             }
         }
         if let since = a.forkFailures.sinceStart, since.state == .complete {
             // A gauge, not a counter: it counts from the server's start line, read back from the log at once.
             let help = "Fork-failure lines in the Redis log since the server process started (read back to its start line)"
-            for (kind, count) in [("aof", since.aof), ("rdb", since.rdb)] {
-                if let count { gauge("fork_failures_since_process_start", help, Double(count), [("kind", kind)]) }
+            for (mechanism, count) in (since.byMechanism ?? [:]).sorted(by: { $0.key < $1.key }) {
+                gauge("fork_failures_since_process_start", help, Double(count), [("kind", mechanism.rawValue)])
             }
         }
         if let since = a.eta.since {

@@ -5,7 +5,8 @@ public enum LogEventKind: String, Sendable, Codable, CaseIterable, CodingKeyRepr
     case aofRewriteStart = "aof-rewrite-start"
     /// `Can't rewrite append only file in background: fork: …` (carries `error`).
     case aofForkFailed = "aof-fork-failed"
-    /// `Can't save in background: fork: …` (carries `error`).
+    /// `Can't save in background: fork: …` (carries `error`): a BGSAVE for a `save` schedule or the BGSAVE command;
+    /// the same line after a replica's sync start is `replica-sync-fork-failed` or `diskless-sync-fork-failed`.
     case rdbForkFailed = "rdb-fork-failed"
     /// `Error opening /setting AOF rewrite IPC pipes: …` (carries `error`).
     case aofPipesFailed = "aof-pipes-failed"
@@ -33,7 +34,21 @@ public enum LogEventKind: String, Sendable, Codable, CaseIterable, CodingKeyRepr
     case noConfigFile = "no-config-file"
     /// `Redis is now ready to exit, bye bye...`, `Received SIGTERM scheduling shutdown...`.
     case serverShutdown = "server-shutdown"
+    /// `N changes in M seconds. Saving...`: a `save` schedule starts a BGSAVE (its fork follows at once).
+    case rdbSaveScheduled = "rdb-save-scheduled"
+    /// `Starting BGSAVE for SYNC with target: disk` (or, before 3.0, without a target): a replica's full sync.
+    case replicaSyncStart = "replica-sync-start"
+    /// `Starting BGSAVE for SYNC with target: replicas sockets` (`slaves sockets` before 5.0): a diskless sync.
+    case disklessSyncStart = "diskless-sync-start"
+    /// `Can't save in background: fork: …` right after `replica-sync-start`: the fork of a replica's full sync
+    /// failed (carries `error`). Only a classifier that has seen the line before tells it from `rdb-fork-failed`.
+    case replicaSyncForkFailed = "replica-sync-fork-failed"
+    /// `Can't save in background: fork: …` right after `diskless-sync-start` (carries `error`).
+    case disklessSyncForkFailed = "diskless-sync-fork-failed"
     case other = "other"
+
+    /// The fork this line says failed, if it says one did.
+    public var failedFork: ForkMechanism? { ForkMechanism.allCases.first { $0.failureKind == self } }
 
     public static func < (a: LogEventKind, b: LogEventKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -76,7 +76,7 @@ public struct LogHistory: Sendable, Codable, Equatable {
 
     /// AOF + RDB fork failures since the start line; `nil` while reading.
     public var forkFailures: Int? {
-        totals.map { ($0[.aofForkFailed] ?? 0) + ($0[.rdbForkFailed] ?? 0) }
+        totals.map(ForkMechanism.totalFailures(in:))
     }
 
     /// Whether the counts are final for the files read (complete, or complete but without a start line).

@@ -66,7 +66,8 @@ public enum LogTimeline {
                 flushUntimedIfPossible()
                 return
             }
-            let event = parser.parse(line)
+            var event = parser.parse(line)
+            event.kind = kind
             let second = floorDiv(time.millisecondsSince1970, 1000)
             let slot: Int
             if let last = buckets.indices.last, buckets[last].second == second {

@@ -68,7 +68,7 @@ public struct ReplayIndexer {
 
     private mutating func noteForkFailures(_ snapshot: Snapshot, time: Int64) {
         guard let log = snapshot.log.value else { return }
-        let failed = log.events.contains { $0.kind == .aofForkFailed || $0.kind == .rdbForkFailed }
+        let failed = log.events.contains { $0.kind.failedFork != nil }
         guard failed else { return }
         if let last = index.forkFailureRuns.last, last.upperBound == position - 1 {
             index.forkFailureRuns[index.forkFailureRuns.count - 1] = last.lowerBound...position

@@ -120,7 +120,7 @@ struct LogHistoryTally {
             return
         }
         switch kind {
-        case .aofForkFailed, .rdbForkFailed:
+        case .aofForkFailed, .rdbForkFailed, .replicaSyncForkFailed, .disklessSyncForkFailed:
             // The hot kinds in a storm: only their time matters.
             count(kind)
             guard let time else { return }

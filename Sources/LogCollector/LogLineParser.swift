@@ -19,6 +19,10 @@ public struct LogLineParser: Sendable {
     /// the same hour, so most skip the calendar arithmetic and the year inference entirely.
     private var cachedHourKey = -1
     private var cachedHourStart: Int64 = 0
+    /// The trigger a BGSAVE's failure line is read against (see `ForkTriggerContext`): `classify` and `kindAndTime`,
+    /// which see every line in order, keep it; `parse` reads one line alone and gives the failure as
+    /// `rdb-fork-failed`, so a caller that classified the line first keeps the kind it got then.
+    private var forkContext = ForkTriggerContext()
 
     public init(yearInference: YearInference) {
         self.yearInference = yearInference
@@ -40,10 +44,7 @@ public struct LogLineParser: Sendable {
         return withMessage(line, header) { message in
             var event = LogEvent(time: time, kind: hasValidTime ? MessageClassifier.kind(message) : .other,
                                  level: header.level, message: message.string)
-            if header.pidEnd > header.pidStart, let pid = line.slice(header.pidStart, header.pidEnd).number(from: 0),
-               pid.end == header.pidEnd - header.pidStart, pid.value <= Int64(Int32.max) {
-                event.pid = Int32(pid.value)
-            }
+            event.pid = Self.pid(line, header)
             if header.roleByte != 0 {
                 event.role = String(UnicodeScalar(header.roleByte))
             } else if header.roleEnd > header.roleStart {
@@ -61,7 +62,8 @@ public struct LogLineParser: Sendable {
         let header = LineHeader.parse(line)
         let time = self.time(line, header)
         guard header.timeStyle == .none || time != nil else { return (.other, nil) }
-        return (withMessage(line, header) { MessageClassifier.kind($0) }, time)
+        let kind = withMessage(line, header) { MessageClassifier.kind($0) }
+        return (kind == .other ? kind : forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)
     }
 
     /// Convenience for tests and small callers.
@@ -84,9 +86,17 @@ public struct LogLineParser: Sendable {
         }
         let header = LineHeader.parse(line)
         let kind = withMessage(line, header) { MessageClassifier.kind($0) }
-        guard kind != .other, header.timeStyle != .none else { return (kind, nil) }
+        guard kind != .other else { return (kind, nil) }
+        guard header.timeStyle != .none else { return (forkContext.refine(kind, pid: Self.pid(line, header), time: nil), nil) }
         guard let time = time(line, header) else { return (.other, nil) }
-        return (kind, time)
+        return (forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)
+    }
+
+    /// The writer's pid from the header, when the format has one.
+    private static func pid(_ line: ByteLine, _ header: LineHeader) -> Int32? {
+        guard header.pidEnd > header.pidStart, let pid = line.slice(header.pidStart, header.pidEnd).number(from: 0),
+              pid.end == header.pidEnd - header.pidStart, pid.value <= Int64(Int32.max) else { return nil }
+        return Int32(pid.value)
     }
 
     /// Runs `body` on the message bytes, unescaped first if it is a logfmt value with backslashes.

@@ -72,7 +72,10 @@ public final class LogSampler {
             if let time, lastLineTime.map({ time >= $0 }) ?? true { lastLineTime = time }
             if !follower.lineIsBacklog { live?.add(bytes, kind: kind, time: time) }
             guard kind != .other else { return }
-            if events.count < maxEventsPerCollect { events.append(parser.parse(bytes)) } else { dropped += 1 }
+            guard events.count < maxEventsPerCollect else { dropped += 1; return }
+            var event = parser.parse(bytes)
+            event.kind = kind
+            events.append(event)
         }
         linesRead += lines
         bytesRead += UInt64(status.bytesRead)

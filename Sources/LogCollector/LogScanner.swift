@@ -84,7 +84,12 @@ struct LogScanTally {
         case .serverStart: 13
         case .noConfigFile: 14
         case .serverShutdown: 15
-        case .other: 16
+        case .rdbSaveScheduled: 16
+        case .replicaSyncStart: 17
+        case .disklessSyncStart: 18
+        case .replicaSyncForkFailed: 19
+        case .disklessSyncForkFailed: 20
+        case .other: 21
         }
     }
 

@@ -19,6 +19,7 @@ enum MessageClassifier {
     private static let pipesFailed = LinePrefix("Error opening /setting AOF rewrite IPC pipes")
     private static let registerFailed = LinePrefix("Error registering fd event for the new client")
     private static let fdLimitRaised = LinePrefix("Increased maximum number of open files to ")
+    private static let syncBgsave = LinePrefix("Starting BGSAVE for SYNC")
 
     static func kind(_ m: ByteLine) -> LogEventKind {
         switch m.at(0) {
@@ -53,8 +54,13 @@ enum MessageClassifier {
             if m.has("Redis is now ready to exit", at: 0) { return .serverShutdown }
             if m.has("Redis can't set maximum open files", at: 0) { return .maxclientsReduced }
             if let r = m.offset(after: "Received SIG"), m.index(of: " scheduling shutdown", from: r) != nil { return .serverShutdown }
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            // `%d changes in %d seconds. Saving...` (serverCron, when a `save` point is reached).
+            if m.hasSuffix(" seconds. Saving..."), m.index(of: " changes in ", from: 1) != nil { return .rdbSaveScheduled }
         case UInt8(ascii: "S"):
             if m.starts(with: rewriteStart) { return .aofRewriteStart }
+            // `… with target: disk`, `… with target: replicas sockets` (`slaves sockets` before 5.0); 2.8 names no target.
+            if m.starts(with: syncBgsave) { return m.hasSuffix(" sockets") ? .disklessSyncStart : .replicaSyncStart }
             if m.has("Server started, Redis version", at: 0) { return .serverStart }
             if m.has("Server can't set maximum open files", at: 0) { return .maxclientsReduced }
         case UInt8(ascii: "U"):
@@ -78,7 +84,7 @@ enum MessageClassifier {
         switch event.kind {
         case .aofRewriteStart:
             event.growthPercent = m.number(from: rewriteStart.end)?.value
-        case .aofForkFailed, .rdbForkFailed:
+        case .aofForkFailed, .rdbForkFailed, .replicaSyncForkFailed, .disklessSyncForkFailed:
             if let error = m.offset(afterFirst: "fork: ", from: 0) { event.error = m.string(error, m.count) }
         case .aofPipesFailed:
             if let error = m.offset(afterFirst: ": ", from: pipesFailed.end) { event.error = m.string(error, m.count) }

@@ -58,7 +58,7 @@ struct AofAndSourceTests {
         #expect(a.aof.state == expected)
         #expect(a.aof.growthPercent == (c == .noRedis ? nil : c == .below ? 50 : 100))
         if c == .failingLog {
-            #expect(a.forkFailures.last == ForkFailureEvent(time: Build.time(9_500), kind: .aof, error: "Cannot allocate memory"))
+            #expect(a.forkFailures.last == ForkFailureEvent(time: Build.time(9_500), kind: .aofRewrite, error: "Cannot allocate memory"))
             #expect(a.findings.contains { $0.code == .aofRewriteFailing })
         }
         if c == .throttled { #expect(a.findings.contains { $0.code == .aofRewriteThrottled }) }
@@ -115,7 +115,7 @@ struct AofAndSourceTests {
         #expect(a.forkFailures.aof == 40)
         #expect(a.forkFailures.rdb == 2)
         #expect(a.forkFailures.perMinute == 62)
-        #expect(a.forkFailures.last?.kind == .rdb)
+        #expect(a.forkFailures.last?.kind == .bgsave)
         #expect(a.aof.lastBgrewriteStatus == "ok")
         #expect(a.aof.state == .dueButFailing)
         let fork = try #require(a.findings.first { $0.code == .forkFailing })

@@ -32,15 +32,15 @@ import Testing
         var counter = ForkFailureCounter()
         let log = "/var/log/redis/redis-server.log"
         // The backlog read at start is history.
-        #expect(counter.observe(ForkFailureCounts(aof: 495, rdb: 2), path: log) == ForkFailureCounts(aof: 0, rdb: 0))
-        #expect(counter.observe(ForkFailureCounts(aof: 505, rdb: 2), path: log) == ForkFailureCounts(aof: 10, rdb: 0))
-        #expect(counter.observe(ForkFailureCounts(aof: 505, rdb: 3), path: log) == ForkFailureCounts(aof: 10, rdb: 1))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 495, .bgsave: 2]), path: log) == ForkFailureCounts([.aofRewrite: 0, .bgsave: 0]))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 505, .bgsave: 2]), path: log) == ForkFailureCounts([.aofRewrite: 10, .bgsave: 0]))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 505, .bgsave: 3]), path: log) == ForkFailureCounts([.aofRewrite: 10, .bgsave: 1]))
         // CONFIG SET logfile: a new follower re-reads the new file's backlog, larger or smaller — history either way.
-        #expect(counter.observe(ForkFailureCounts(aof: 900, rdb: 0), path: "/tmp/r.log") == ForkFailureCounts(aof: 10, rdb: 1))
-        #expect(counter.observe(ForkFailureCounts(aof: 906, rdb: 0), path: "/tmp/r.log") == ForkFailureCounts(aof: 16, rdb: 1))
-        #expect(counter.observe(ForkFailureCounts(aof: 35, rdb: 0), path: log) == ForkFailureCounts(aof: 16, rdb: 1))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 900, .bgsave: 0]), path: "/tmp/r.log") == ForkFailureCounts([.aofRewrite: 10, .bgsave: 1]))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 906, .bgsave: 0]), path: "/tmp/r.log") == ForkFailureCounts([.aofRewrite: 16, .bgsave: 1]))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 35, .bgsave: 0]), path: log) == ForkFailureCounts([.aofRewrite: 16, .bgsave: 1]))
         // Totals that fall on the same path (a follower started over): nothing added, counting goes on from there.
-        #expect(counter.observe(ForkFailureCounts(aof: 0, rdb: 0), path: log) == ForkFailureCounts(aof: 16, rdb: 1))
-        #expect(counter.observe(ForkFailureCounts(aof: 4, rdb: 0), path: log) == ForkFailureCounts(aof: 20, rdb: 1))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 0, .bgsave: 0]), path: log) == ForkFailureCounts([.aofRewrite: 16, .bgsave: 1]))
+        #expect(counter.observe(ForkFailureCounts([.aofRewrite: 4, .bgsave: 0]), path: log) == ForkFailureCounts([.aofRewrite: 20, .bgsave: 1]))
     }
 }

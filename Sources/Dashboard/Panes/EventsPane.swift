@@ -103,6 +103,11 @@ enum EventsPane {
         switch kind {
         case .aofForkFailed: ("AOF fork fail", .warn)
         case .rdbForkFailed: ("RDB fork fail", .warn)
+        case .replicaSyncForkFailed: ("sync fork fail", .warn)
+        case .disklessSyncForkFailed: ("diskless fail", .warn)
+        case .rdbSaveScheduled: ("save due", .normal)
+        case .replicaSyncStart: ("replica sync", .normal)
+        case .disklessSyncStart: ("diskless sync", .normal)
         case .aofPipesFailed: ("pipes failed", .critical)
         case .clientRegisterFailed: ("client refused", .critical)
         case .acceptFailed: ("accept failed", .critical)
