@@ -46,7 +46,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let nearLimit = limit.isExhausted || (limit.spare.map { $0 <= FdLimitAssessment.rlimitExhaustionMargin } ?? false)
     // The leak is judged before the ETA so that a slow leak seen only in the log's history can still get one.
     let liveEta = ExhaustionEstimator(history: history, limit: limit).estimate(process: snapshot.process)
-    let leak = LeakAssessment(history: history, census: process?.fds, eta: liveEta,
+    var leak = LeakAssessment(history: history, census: process?.fds, eta: liveEta,
                               aofForkFailures: log.map { $0.totals[.aofForkFailed] ?? 0 },
                               aofForkFailuresSinceStart: settledHistory?.totals.map { $0[.aofForkFailed] ?? 0 },
                               nearLimit: nearLimit)
@@ -57,6 +57,12 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let server = redis?.server ?? snapshot.source.server ?? settledHistory?.server ?? startup?.binary?.server
     let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version ?? settledHistory?.version
         ?? startup?.binary?.version
+    if leak.suspected, let census = process?.fds, log != nil {
+        leak.attribution = PipeLeakAttribution(
+            history: history, census: census, logHistory: settledHistory,
+            baselineIsTheServers: LeakAssessment.baselineIsTheServers(history, pairs: census.selfHeldPipePairs),
+            server: server, version: version.flatMap(RedisVersion.init), minGain: LeakAssessment.minExcessPipes)
+    }
 
     let facts = Facts(snapshot: snapshot, history: history, server: server, version: version, limit: limit, eta: eta, clients: clients, leak: leak,
                       aof: aof, forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))

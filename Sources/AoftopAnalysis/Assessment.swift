@@ -139,7 +139,10 @@ public struct Finding: Sendable, Equatable, Codable {
 /// The rules, in order of priority within one severity: a named cause comes before the state it causes.
 public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case redis2857 = "redis-2857"
+    /// Another leak the table of known fork leaks names (`KnownForkLeak`).
+    case knownForkLeak = "known-fork-leak"
     case pipeLeak = "pipe-leak"
+    case pipeLeakUnexplained = "pipe-leak-unexplained"
     case incrFileStorm = "incr-file-storm"
     case emfileRegime = "emfile-regime"
     case ratchet

@@ -19,6 +19,8 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
     public var clientSocketsTrend: String?
     /// After exhaustion, sockets fall while pipes rise: each freed client slot goes to the next leaked pipes.
     public var ratchet: Bool
+    /// Which mechanism the rise follows and whether it is a known leak; `nil` unless suspected with a log to compare.
+    public var attribution: PipeLeakAttribution?
 
     public init(suspected: Bool = false, signature: String? = nil, excessPipes: Int? = nil,
                 fdsPerFailure: Double? = nil, clientSocketsTrend: String? = nil, ratchet: Bool = false) {
@@ -48,8 +50,7 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
         // Since the start, the failures pair with the pipes above the baseline only when that baseline is the server's
         // own: aoftop saw it clean (≤ 1 self-held pair) or derived it from a mid-leak census (≥ 16 pairs); in between
         // the fewest pipes aoftop saw already include some leaked ones.
-        let minPairs = history.minSelfHeldPipePairs ?? pairs
-        let baselineIsTheServers = minPairs <= 1 || minPairs >= Self.abnormalSelfHeldPairs
+        let baselineIsTheServers = Self.baselineIsTheServers(history, pairs: pairs)
         if let sinceStart = aofForkFailuresSinceStart, sinceStart >= 2, excess >= 2, baselineIsTheServers {
             perFailure = Double(excess) / Double(sinceStart)
         } else if let now = aofForkFailures, let before = history.first?.aofForkFailures, now - before >= 2, excess >= 2 {
@@ -86,8 +87,15 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
                   clientSocketsTrend: trend, ratchet: ratchet)
     }
 
+    /// Whether the fewest pipes aoftop saw are the server's own baseline: seen clean (≤ 1 self-held pair) or
+    /// derived from a mid-leak census (≥ 16 pairs); in between they already include some leaked ones.
+    static func baselineIsTheServers(_ history: AnalysisHistory, pairs: Int) -> Bool {
+        let minPairs = history.minSelfHeldPipePairs ?? pairs
+        return minPairs <= 1 || minPairs >= abnormalSelfHeldPairs
+    }
+
     enum CodingKeys: String, CodingKey {
-        case suspected, signature, ratchet
+        case suspected, signature, ratchet, attribution
         case excessPipes = "excess_pipes"
         case fdsPerFailure = "fds_per_failure"
         case clientSocketsTrend = "client_sockets_trend"
@@ -101,5 +109,6 @@ public struct LeakAssessment: Sendable, Equatable, Codable {
         try c.encode(fdsPerFailure, forKey: .fdsPerFailure)
         try c.encode(clientSocketsTrend, forKey: .clientSocketsTrend)
         try c.encode(ratchet, forKey: .ratchet)
+        try c.encode(attribution, forKey: .attribution)
     }
 }

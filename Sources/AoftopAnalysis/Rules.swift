@@ -13,8 +13,6 @@ public enum Rules {
     static let silentLogSeconds = 5.0
     public static let incrStormFiles = 10
 
-    static let remedy2857 = "upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile "
-        + "`CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds"
     static let remedyFork = "make fork possible: vm.overcommit_memory=1, free memory"
 
     static func findings(_ f: Facts) -> [Finding] {
@@ -23,16 +21,23 @@ public enum Rules {
 
         if f.leak.suspected {
             let severity = max(fdSeverity, .warning)
-            if isPre329(f) {
+            if let attribution = f.leak.attribution {
+                let code: FindingCode = switch attribution.verdict {
+                case .knownLeak: attribution.leak == .redis2857 ? .redis2857 : .knownForkLeak
+                case .followsFailures: .pipeLeak
+                case .unexplained: .pipeLeakUnexplained
+                }
+                out.append(Finding(code: code, severity: severity, headline: attribution.headline, remedy: attribution.remedy))
+            } else if isPre329(f) {
+                let leak = KnownForkLeak.entry(.redis2857)
                 out.append(Finding(code: .redis2857, severity: severity,
-                    headline: "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)",
-                    remedy: remedy2857))
+                    headline: "\(leak.headline) (\(leak.reference), fixed in \(leak.fixedIn))", remedy: leak.remedy))
             } else {
                 let per = f.leak.fdsPerFailure.map { " (≈\(rounded($0, 1)) fds per failed fork)" } ?? ""
                 out.append(Finding(code: .pipeLeak, severity: severity,
                     headline: "pipes leak, held at both ends by Redis\(per)",
-                    remedy: "make fork possible — vm.overcommit_memory=1, free memory —; "
-                        + "`CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds"))
+                    remedy: ForkReadinessText.makeForkPossible + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
+                        + "; only a restart frees the leaked fds"))
             }
         }
         if let storm = incrStorm(f) { out.append(storm) }
@@ -111,8 +116,8 @@ public enum Rules {
         let count = f.aof.dirFiles.map { "appendonlydir has \($0) files" } ?? "incr files pile up"
         return Finding(code: .incrFileStorm, severity: .warning,
             headline: "AOF rewrite fork failures not throttled: \(count) (Redis 7 incr-file storm)",
-            remedy: "make fork possible — vm.overcommit_memory=1, free memory —; "
-                + "`CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; the next good rewrite removes the files")
+            remedy: ForkReadinessText.makeForkPossible + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
+                + "; the next good rewrite removes the files")
     }
 
     private static func emfileRegime(_ f: Facts) -> Finding? {
