@@ -84,8 +84,8 @@ public struct ForkReadinessSampler: Sendable {
                                       currentFile: "memory.usage_in_bytes", files: &files)
             // `oom_kill` joined `memory.oom_control` in Linux 4.13; older kernels leave it nil.
             result.oomKills = files.read("\(root)\(Self.directory(result.path))/memory.oom_control") {
-                ForkReadinessParsers.keyedCounts($0)["oom_kill"]
-            }
+                ForkReadinessParsers.keyedCounts($0)
+            }?["oom_kill"]
             return .v1(result)
         }
     }
