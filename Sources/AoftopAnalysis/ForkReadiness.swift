@@ -1,6 +1,6 @@
 import AoftopModel
 
-/// How the next fork is expected to go, worst first in `Comparable` order (`willFail` is the greatest).
+/// How the next fork is expected to go, ordered by severity (`willFail` is the greatest).
 public enum ForkOutcome: String, Sendable, Codable, Comparable, CaseIterable {
     case shouldSucceed = "should_succeed"
     /// Nothing decisive could be read; ranks above `shouldSucceed` so a missing figure is never read as all clear.
@@ -65,8 +65,9 @@ public struct ForkReadinessVerdict: Sendable, Equatable, Codable {
 /// against the commit figures and the process's charge, its memory cgroup against the copy-on-write the last
 /// fork needed, and what makes forks slow. Pure: the same sample gives the same verdict, live or on replay.
 public enum ForkReadiness {
-    /// A fork that blocks the event loop this long (µs) is an outage of its own; Redis's latency monitor and
-    /// most alerting treat half a second as a stall.
+    /// A fork that blocks the event loop this long (µs) stalls every client for as long: an outage of its own.
+    /// Redis sets no such threshold; half a second is aoftop's choice, well above the tens of milliseconds a
+    /// fork of a few GiB takes on bare metal.
     public static let slowForkUsec: Int64 = 500_000
     /// Mode 2 within this share of CommitLimit is "may fail" (the reserves the kernel keeps back, and other
     /// processes' commitments that move while aoftop looks).
