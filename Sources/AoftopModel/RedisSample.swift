@@ -36,6 +36,12 @@ public struct RedisSample: Sendable, Codable, Equatable {
     public var totalForks: Int64?
     public var latestForkUsec: Int64?
     public var usedMemory: Int64?
+    /// INFO `current_cow_size` (Redis ≥ 6.2): bytes copied on write by the fork child running now, 0 without one.
+    public var currentCowSize: Int64?
+    /// INFO `rdb_last_cow_size` / `aof_last_cow_size` (Redis ≥ 4.0): what the last save or rewrite copied on write,
+    /// the best guess of the memory the next one needs beyond Redis itself.
+    public var rdbLastCowSize: Int64?
+    public var aofLastCowSize: Int64?
     /// INFO fields that have no property above, kept verbatim (`section` is not part of the key).
     public var otherFields: [String: String]
     /// `CONFIG GET`; `.failed` when CONFIG is renamed away or denied by ACL (aoftop then carries on with INFO alone).
@@ -54,6 +60,7 @@ public struct RedisSample: Sendable, Codable, Equatable {
                 aofLastBgrewriteStatus: String? = nil, aofRewrites: Int64? = nil,
                 aofRewritesConsecutiveFailures: Int64? = nil, rdbLastBgsaveStatus: String? = nil,
                 totalForks: Int64? = nil, latestForkUsec: Int64? = nil, usedMemory: Int64? = nil,
+                currentCowSize: Int64? = nil, rdbLastCowSize: Int64? = nil, aofLastCowSize: Int64? = nil,
                 otherFields: [String: String] = [:], config: Reading<RedisConfig> = .notConfigured,
                 infoLatencyMicros: Int64? = nil, clientList: Reading<ClientListSummary> = .notConfigured) {
         self.server = server
@@ -84,6 +91,9 @@ public struct RedisSample: Sendable, Codable, Equatable {
         self.totalForks = totalForks
         self.latestForkUsec = latestForkUsec
         self.usedMemory = usedMemory
+        self.currentCowSize = currentCowSize
+        self.rdbLastCowSize = rdbLastCowSize
+        self.aofLastCowSize = aofLastCowSize
         self.otherFields = otherFields
         self.config = config
         self.infoLatencyMicros = infoLatencyMicros
@@ -115,6 +125,9 @@ public struct RedisSample: Sendable, Codable, Equatable {
         case totalForks = "total_forks"
         case latestForkUsec = "latest_fork_usec"
         case usedMemory = "used_memory"
+        case currentCowSize = "current_cow_size"
+        case rdbLastCowSize = "rdb_last_cow_size"
+        case aofLastCowSize = "aof_last_cow_size"
         case otherFields = "other_fields"
         case infoLatencyMicros = "info_latency_us"
         case clientList = "client_list"
@@ -138,6 +151,8 @@ public struct RedisSample: Sendable, Codable, Equatable {
                   aofRewritesConsecutiveFailures: try value(.aofRewritesConsecutiveFailures),
                   rdbLastBgsaveStatus: try value(.rdbLastBgsaveStatus), totalForks: try value(.totalForks),
                   latestForkUsec: try value(.latestForkUsec), usedMemory: try value(.usedMemory),
+                  currentCowSize: try value(.currentCowSize), rdbLastCowSize: try value(.rdbLastCowSize),
+                  aofLastCowSize: try value(.aofLastCowSize),
                   otherFields: try value(.otherFields) ?? [:], config: try value(.config) ?? .notConfigured,
                   infoLatencyMicros: try value(.infoLatencyMicros), clientList: try value(.clientList) ?? .notConfigured)
         liftFieldsModelledLater()
@@ -152,6 +167,9 @@ public struct RedisSample: Sendable, Codable, Equatable {
         if let text = take(.clusterConnections) { clusterConnections = clusterConnections ?? Int(text) }
         if let text = take(.masterHost) { masterHost = masterHost ?? text }
         if let text = take(.masterPort) { masterPort = masterPort ?? Int(text) }
+        if let text = take(.currentCowSize) { currentCowSize = currentCowSize ?? Int64(text) }
+        if let text = take(.rdbLastCowSize) { rdbLastCowSize = rdbLastCowSize ?? Int64(text) }
+        if let text = take(.aofLastCowSize) { aofLastCowSize = aofLastCowSize ?? Int64(text) }
     }
 }
 

@@ -11,11 +11,15 @@ public struct Snapshot: Sendable, Codable, Equatable {
     public var aofDirectory: Reading<AofDirectorySample>
     /// What the process was started with (binary, config file, command line), read without Redis.
     public var startup: Reading<ServerStartup>
+    /// What decides whether the next fork succeeds (overcommit, commit figures, THP, the memory cgroup), from
+    /// `/proc` and `/sys`; host-wide figures only when the pid is unknown.
+    public var forkReadiness: Reading<ForkReadinessSample>
 
     public init(time: Timestamp, source: SourceIdentity,
                 redis: Reading<RedisSample> = .notConfigured, process: Reading<ProcSample> = .notConfigured,
                 log: Reading<LogSample> = .notConfigured, aofDirectory: Reading<AofDirectorySample> = .notConfigured,
-                startup: Reading<ServerStartup> = .notConfigured) {
+                startup: Reading<ServerStartup> = .notConfigured,
+                forkReadiness: Reading<ForkReadinessSample> = .notConfigured) {
         self.time = time
         self.source = source
         self.redis = redis
@@ -23,22 +27,26 @@ public struct Snapshot: Sendable, Codable, Equatable {
         self.log = log
         self.aofDirectory = aofDirectory
         self.startup = startup
+        self.forkReadiness = forkReadiness
     }
 
     private enum CodingKeys: String, CodingKey {
         case time, source, redis, process, log, startup
         case aofDirectory = "aof_directory"
+        case forkReadiness = "fork_readiness"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        // Recordings made before `startup` existed must replay: it is then simply not configured.
+        // Recordings made before `startup` or `fork_readiness` existed must replay: they are then simply not configured.
         self.init(time: try c.decode(Timestamp.self, forKey: .time), source: try c.decode(SourceIdentity.self, forKey: .source),
                   redis: try c.decode(Reading<RedisSample>.self, forKey: .redis),
                   process: try c.decode(Reading<ProcSample>.self, forKey: .process),
                   log: try c.decode(Reading<LogSample>.self, forKey: .log),
                   aofDirectory: try c.decode(Reading<AofDirectorySample>.self, forKey: .aofDirectory),
-                  startup: try c.decodeIfPresent(Reading<ServerStartup>.self, forKey: .startup) ?? .notConfigured)
+                  startup: try c.decodeIfPresent(Reading<ServerStartup>.self, forKey: .startup) ?? .notConfigured,
+                  forkReadiness: try c.decodeIfPresent(Reading<ForkReadinessSample>.self, forKey: .forkReadiness)
+                      ?? .notConfigured)
     }
 }
 

@@ -15,12 +15,14 @@ public struct CollectionTarget: Sendable {
     public var logBacklogBytes: Int
     /// `/proc`, or a fake tree in tests.
     public var procRoot: String
+    /// `/sys`, or a fake tree in tests (transparent huge pages, memory cgroups).
+    public var sysRoot: String
     /// Read `CLIENT LIST` at most this often (seconds); `nil`: never (it needs `+client|list` in the ACL).
     public var clientListInterval: Double?
 
     public init(endpoint: RedisEndpoint?, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
                 pid: Int32? = nil, logPath: String? = nil, configFile: String? = nil, logBacklogBytes: Int = 64 * 1024,
-                procRoot: String = "/proc", clientListInterval: Double? = nil) {
+                procRoot: String = "/proc", sysRoot: String = "/sys", clientListInterval: Double? = nil) {
         self.endpoint = endpoint
         self.credentials = credentials
         self.timeout = timeout
@@ -29,6 +31,7 @@ public struct CollectionTarget: Sendable {
         self.configFile = configFile
         self.logBacklogBytes = logBacklogBytes
         self.procRoot = procRoot
+        self.sysRoot = sysRoot
         self.clientListInterval = clientListInterval
     }
 }

@@ -18,6 +18,7 @@ public final class SnapshotCollector {
     private let clock: SnapshotClock
     private let redis: RedisSampler?
     private let proc: ProcSampler
+    private let forkReadiness: ForkReadinessSampler
     private let discovery: ProcessDiscovery
     private let aofDirectoryCounter = AofDirectoryCounter()
     private let startupSampler: StartupSampler
@@ -39,6 +40,7 @@ public final class SnapshotCollector {
         self.target = target
         self.clock = clock
         self.proc = ProcSampler(procRoot: target.procRoot)
+        self.forkReadiness = ForkReadinessSampler(procRoot: target.procRoot, sysRoot: target.sysRoot)
         self.discovery = ProcessDiscovery(procRoot: target.procRoot)
         self.startupSampler = StartupSampler(procRoot: target.procRoot, explicitConfigFile: target.configFile)
         self.pid = target.pid
@@ -77,6 +79,9 @@ public final class SnapshotCollector {
                                     pid: process.value?.pid ?? pidResolution?.pid)
         let aofDirectory = collectAofDirectory(sample: sample, startup: startup.value,
                                                processWorkingDirectory: processWorkingDirectory)
+        // Re-read every sample: these are the settings an operator changes mid-incident. Without a pid only the
+        // host-wide figures (which describe this host, so a remote Redis's only if aoftop runs beside it).
+        let forkReadinessReading = forkReadiness.sample(pid: process.value?.pid ?? pidResolution?.pid)
 
         var source = SourceIdentity(pid: process.value?.pid ?? pidResolution?.pid,
                                     processStartTicks: process.value?.startTicks,
@@ -91,7 +96,7 @@ public final class SnapshotCollector {
             break
         }
         return Snapshot(time: clock.now(), source: source, redis: redisReading, process: process, log: logReading,
-                        aofDirectory: aofDirectory, startup: startup)
+                        aofDirectory: aofDirectory, startup: startup, forkReadiness: forkReadinessReading)
     }
 
     /// Adds the fds of aoftop's own unanswered connections (found once each, after the probe that timed out), and

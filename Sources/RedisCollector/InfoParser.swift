@@ -73,6 +73,9 @@ public enum InfoParser {
         sample.totalForks = int64("total_forks")
         sample.latestForkUsec = int64("latest_fork_usec")
         sample.usedMemory = int64("used_memory")
+        sample.currentCowSize = int64("current_cow_size")
+        sample.rdbLastCowSize = int64("rdb_last_cow_size")
+        sample.aofLastCowSize = int64("aof_last_cow_size")
         sample.otherFields = rest
         return sample
     }

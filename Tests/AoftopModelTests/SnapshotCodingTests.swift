@@ -39,6 +39,69 @@ import AoftopModel
         #expect(!text.contains("processStartTicks"))
     }
 
+    static let forkReadiness = ForkReadinessSample(
+        overcommitMemory: .never, overcommitRatio: 80, overcommitKbytes: 0, kernelRelease: "6.1.0-18-amd64",
+        memory: HostMemory(memTotal: 34_359_738_368, memAvailable: 21_474_836_480, swapTotal: 0, swapFree: 0,
+                           commitLimit: 27_487_790_694, committedAS: 9_663_676_416),
+        transparentHugePages: .always, transparentHugePagesDefrag: .deferMadvise,
+        cgroup: .v2(CgroupMemory(path: "/system.slice/redis.service", limit: .unlimited, current: 3_221_225_472,
+                                 oomEvents: 0, oomKills: 0)),
+        process: ProcessMemory(pid: 1838, rss: 3_221_225_472, data: 5_368_709_120, stack: 135_168, size: 6_442_450_944,
+                               transparentHugePagesEnabled: false),
+        unreadable: ["/sys/kernel/mm/transparent_hugepage/defrag: permission denied"])
+
+    @Test func forkReadinessRoundTripsWithSnakeCaseKeys() throws {
+        var snapshot = Self.sample
+        snapshot.forkReadiness = .ok(Self.forkReadiness)
+        let data = try AoftopJSON.encoder().encode(snapshot)
+        #expect(try AoftopJSON.decoder().decode(Snapshot.self, from: data) == snapshot)
+        let text = String(decoding: data, as: UTF8.self)
+        for key in [#""fork_readiness":{"status":"ok""#, #""overcommit_memory":2"#, #""overcommit_ratio":80"#,
+                    #""committed_as":9663676416"#, #""commit_limit":27487790694"#, #""transparent_hugepages":"always""#,
+                    #""transparent_hugepages_defrag":"defer+madvise""#, #""limit":"max""#, #""version":"v2""#,
+                    #""oom_kills":0"#, #""thp_enabled":false"#, #""kernel_release":"6.1.0-18-amd64""#] {
+            #expect(text.contains(key), "missing \(key)")
+        }
+        // The other cgroup kinds and a limit in bytes.
+        for cgroup in [MemoryCgroup.v1(CgroupMemory(path: "/docker/abc", limit: .bytes(2_147_483_648), current: 1, oomKills: nil)),
+                       MemoryCgroup.none] {
+            var sample = Self.forkReadiness
+            sample.cgroup = cgroup
+            let encoded = try AoftopJSON.encoder().encode(sample)
+            #expect(try AoftopJSON.decoder().decode(ForkReadinessSample.self, from: encoded) == sample)
+        }
+    }
+
+    @Test func recordingsWithoutForkReadinessReplay() throws {
+        // A line recorded before the key existed: the same snapshot without it.
+        var snapshot = Self.sample
+        snapshot.forkReadiness = .ok(Self.forkReadiness)
+        var object = try #require(try JSONSerialization.jsonObject(with: AoftopJSON.encoder().encode(snapshot)) as? [String: Any])
+        object.removeValue(forKey: "fork_readiness")
+        let old = try JSONSerialization.data(withJSONObject: object)
+        let decoded = try AoftopJSON.decoder().decode(Snapshot.self, from: old)
+        #expect(decoded.forkReadiness == .notConfigured)
+        snapshot.forkReadiness = .notConfigured
+        #expect(decoded == snapshot)
+        // A sample written before a field existed (here: everything but the mode) decodes with the rest nil.
+        let sparse = try AoftopJSON.decoder().decode(ForkReadinessSample.self, from: Data(#"{"overcommit_memory":1}"#.utf8))
+        #expect(sparse == ForkReadinessSample(overcommitMemory: .always))
+    }
+
+    @Test func copyOnWriteSizesRoundTripAndLiftFromOldRecordings() throws {
+        let redis = RedisSample(version: "7.2.4", currentCowSize: 0, rdbLastCowSize: 1_048_576, aofLastCowSize: 2_097_152)
+        let data = try AoftopJSON.encoder().encode(redis)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""rdb_last_cow_size":1048576"#))
+        #expect(try AoftopJSON.decoder().decode(RedisSample.self, from: data) == redis)
+        // Recorded before the fields were typed: verbatim in other_fields.
+        let old = #"{"version":"6.0.9","other_fields":{"rdb_last_cow_size":"4096","aof_last_cow_size":"8192","x":"1"}}"#
+        let decoded = try AoftopJSON.decoder().decode(RedisSample.self, from: Data(old.utf8))
+        #expect(decoded.rdbLastCowSize == 4096)
+        #expect(decoded.aofLastCowSize == 8192)
+        #expect(decoded.currentCowSize == nil)
+        #expect(decoded.otherFields == ["x": "1"])
+    }
+
     @Test func readingsSayWhatFailed() throws {
         let reading: Reading<FdLimits> = .failed("permission denied")
         #expect(reading.failureReason == "permission denied")

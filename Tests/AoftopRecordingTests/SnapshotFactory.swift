@@ -26,6 +26,7 @@ enum SnapshotFactory {
         "aof_rewrite_in_progress", "aof_rewrite_scheduled", "aof_last_bgrewrite_status", "aof_rewrites",
         "aof_rewrites_consecutive_failures", "rdb_last_bgsave_status", "total_forks", "latest_fork_usec", "used_memory",
         "blocked_clients", "connected_slaves", "cluster_connections", "master_host", "master_port",
+        "current_cow_size", "rdb_last_cow_size", "aof_last_cow_size",
     ]
 
     static let baseOtherFields: [String: String] = {

@@ -39,6 +39,28 @@ import Testing
         #expect(sample.infoLatencyMicros == nil)
     }
 
+    @Test func copyOnWriteSizes() {
+        // Valkey 8.0 (Redis 7.2 fields): all three, zero before any fork, not left in otherFields.
+        let valkey = InfoParser.parse(crlf(infoValkey802))
+        #expect(valkey.currentCowSize == 0)
+        #expect(valkey.rdbLastCowSize == 0)
+        #expect(valkey.aofLastCowSize == 0)
+        #expect(valkey.otherFields["rdb_last_cow_size"] == nil)
+        #expect(valkey.otherFields["current_cow_size_age"] == "0")
+        // Redis 2.8 and 3.2 report none of them.
+        for old in [info284, info328] {
+            let sample = InfoParser.parse(crlf(old))
+            #expect(sample.currentCowSize == nil)
+            #expect(sample.rdbLastCowSize == nil)
+            #expect(sample.aofLastCowSize == nil)
+        }
+        // Redis 4.0 to 6.0: the last sizes only; a garbled value stays nil.
+        let redis5 = InfoParser.parse("# Persistence\r\nrdb_last_cow_size:4423680\r\naof_last_cow_size:x\r\n")
+        #expect(redis5.rdbLastCowSize == 4_423_680)
+        #expect(redis5.aofLastCowSize == nil)
+        #expect(redis5.currentCowSize == nil)
+    }
+
     @Test func redis284HasNoModernFields() {
         let sample = InfoParser.parse(crlf(info284))
         #expect(sample.server == "redis")
