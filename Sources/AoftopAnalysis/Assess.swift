@@ -57,15 +57,27 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let server = redis?.server ?? snapshot.source.server ?? settledHistory?.server ?? startup?.binary?.server
     let version = redis?.version ?? snapshot.source.version ?? history.lastKnown.version ?? settledHistory?.version
         ?? startup?.binary?.version
-    if leak.suspected, let census = process?.fds, log != nil {
-        leak.attribution = PipeLeakAttribution(
+    let forkReadiness = snapshot.forkReadiness.value.map { ForkReadiness.assess(sample: $0, redis: redis) }
+    // A leak of single pipe ends (not self-held pairs) is suspected only once a known leak explains it.
+    let risingPipes = liveEta.status == .rising && (leak.excessPipes ?? 0) >= LeakAssessment.minExcessPipes
+    if leak.suspected || risingPipes, let census = process?.fds, log != nil {
+        let attribution = PipeLeakAttribution(
             history: history, census: census, logHistory: settledHistory,
             baselineIsTheServers: LeakAssessment.baselineIsTheServers(history, pairs: census.selfHeldPipePairs),
-            server: server, version: version.flatMap(RedisVersion.init), minGain: LeakAssessment.minExcessPipes)
+            server: server, version: version.flatMap(RedisVersion.init), minGain: LeakAssessment.minExcessPipes,
+            forkFix: ForkReadinessText.forkFix(forkReadiness))
+        if leak.suspected || attribution?.verdict == .knownLeak {
+            leak.attribution = attribution
+            if !leak.suspected, let attribution {
+                leak.suspected = true
+                leak.signature = attribution.evidence
+            }
+        }
     }
 
     let facts = Facts(snapshot: snapshot, history: history, server: server, version: version, limit: limit, eta: eta, clients: clients, leak: leak,
-                      aof: aof, forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history))
+                      aof: aof, forks: forks, activity: activity, forkFailingRecently: forks.failingRecently(now: snapshot.time, history: history),
+                      forkReadiness: forkReadiness)
     let findings = Rules.findings(facts)
     let severity: Severity
     if redis == nil && process == nil {
@@ -82,7 +94,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         version: version,
         fds: FdFigures(census: process?.fds, connectedClients: redis?.connectedClients, baselinePipes: history.baselinePipes),
         limit: limit, eta: eta, clients: clients, sockets: process?.sockets,
-        master: redis?.master, leak: leak, aof: aof, forkFailures: forks, process: activity,
+        master: redis?.master, leak: leak, aof: aof, forkFailures: forks, forkReadiness: forkReadiness, process: activity,
         severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
 }
 
@@ -101,6 +113,8 @@ struct Facts {
     var forks: ForkFailureAssessment
     var activity: ProcessActivity
     var forkFailingRecently: Bool
+    /// Whether the next fork can succeed on this host, measured; `nil` without a local process to read.
+    var forkReadiness: ForkReadinessVerdict?
 
     var parsedVersion: RedisVersion? { version.flatMap(RedisVersion.init) }
     var isValkey: Bool { server?.lowercased() == "valkey" }

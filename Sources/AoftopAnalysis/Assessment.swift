@@ -21,6 +21,9 @@ public struct Assessment: Sendable, Equatable, Codable {
     public var leak: LeakAssessment
     public var aof: AofAssessment
     public var forkFailures: ForkFailureAssessment
+    /// Whether the next fork can succeed, measured (overcommit, commit limit, cgroup, THP, last fork); `nil`
+    /// without a local process (a remote server, an old recording).
+    public var forkReadiness: ForkReadinessVerdict?
     public var process: ProcessActivity
     public var severity: Severity
     /// One line: the headline of the most important finding and its remedy.
@@ -32,7 +35,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     public init(time: Timestamp, pid: Int32?, server: String? = nil, version: String?, fds: FdFigures, limit: FdLimitAssessment,
                 eta: ExhaustionEstimate, clients: ClientLimitAssessment = ClientLimitAssessment(), sockets: SocketCensus? = nil, master: ReplicationMaster? = nil,
                 leak: LeakAssessment, aof: AofAssessment,
-                forkFailures: ForkFailureAssessment, process: ProcessActivity, severity: Severity,
+                forkFailures: ForkFailureAssessment, forkReadiness: ForkReadinessVerdict? = nil, process: ProcessActivity, severity: Severity,
                 diagnosis: String, findings: [Finding], sources: SourceStatus) {
         self.time = time
         self.pid = pid
@@ -47,6 +50,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         self.leak = leak
         self.aof = aof
         self.forkFailures = forkFailures
+        self.forkReadiness = forkReadiness
         self.process = process
         self.severity = severity
         self.diagnosis = diagnosis
@@ -57,6 +61,7 @@ public struct Assessment: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case time, pid, server, version, fds, limit, eta, clients, sockets, master, leak, aof, process, severity, diagnosis, findings, sources
         case forkFailures = "fork_failures"
+        case forkReadiness = "fork_readiness"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,6 +79,7 @@ public struct Assessment: Sendable, Equatable, Codable {
         try c.encode(leak, forKey: .leak)
         try c.encode(aof, forKey: .aof)
         try c.encode(forkFailures, forKey: .forkFailures)
+        try c.encode(forkReadiness, forKey: .forkReadiness)
         try c.encode(process, forKey: .process)
         try c.encode(severity, forKey: .severity)
         try c.encode(diagnosis, forKey: .diagnosis)
@@ -154,6 +160,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable, Comparable {
     case maxclientsReached = "maxclients-reached"
     case connectionsRejected = "connections-rejected"
     case maxclientsNear = "maxclients-near"
+    /// The measured fork readiness says the next fork will fail (or may, while forks are failing).
+    case forkWillFail = "fork-will-fail"
     case forkFailing = "fork-failing"
     case aofRewriteFailing = "aof-rewrite-failing"
     case aofRewriteThrottled = "aof-rewrite-throttled"

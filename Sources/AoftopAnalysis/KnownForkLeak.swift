@@ -7,6 +7,7 @@ public struct KnownForkLeak: Sendable, Equatable {
         case redis2857 = "redis#2857"
         case childInfoOverwrite = "redis#13699"
         case disklessExitPipe = "redis#12919"
+        case killedRewriteChild = "redis#5798"
     }
 
     /// Releases `from..<fixed` of one series (`fixed` nil: never fixed in it).
@@ -27,7 +28,18 @@ public struct KnownForkLeak: Sendable, Equatable {
     public var headline: String
     public var reference: String { id.rawValue }
     public var fixedIn: String
-    public var remedy: String
+    /// `upgrade`, or the release to upgrade to.
+    public var upgrade: String
+    /// Whether each event is a failed fork: then making fork possible stops the leak too.
+    public var followsFailedForks: Bool
+    /// What stops the events until the upgrade.
+    public var meanwhile: String
+
+    /// The remedy, with `forkFix` (what makes fork possible on this host) where the events are failed forks.
+    public func remedy(forkFix: String) -> String {
+        ([upgrade] + (followsFailedForks ? [forkFix] : []) + ["meanwhile " + meanwhile, "only a restart frees the leaked fds"])
+            .joined(separator: "; ")
+    }
 
     /// Whether a server of this kind and version has the leak; with the version unknown, the ratio is the fingerprint.
     func applies(isValkey: Bool, version: RedisVersion?, fdsPerEvent ratio: Double) -> Bool {
@@ -37,42 +49,68 @@ public struct KnownForkLeak: Sendable, Equatable {
 }
 
 extension KnownForkLeak {
-    public static let all: [KnownForkLeak] = [redis2857, childInfoOverwrite, disklessExitPipe]
+    public static let all: [KnownForkLeak] = [redis2857, childInfoOverwrite, disklessExitPipe, killedRewriteChild]
 
     public static func entry(_ id: ID) -> KnownForkLeak { all.first { $0.id == id }! }
 
-    /// `rewriteAppendOnlyFileBackground` opened the three parent/child IPC pipes before forking and returned on
-    /// a failed fork without closing them; retried every cron tick, 60 fds/s.
+    /// `rewriteAppendOnlyFileBackground` opened the three parent/child IPC pipes before forking and returned on a
+    /// failed fork without closing them; retried every cron tick, 60 fds/s. Fixed by PR #3408 in 3.2.9 and 4.0-rc3
+    /// (4.0's release candidates call themselves 3.9.10x); 3.0 was never fixed.
     static let redis2857 = KnownForkLeak(
         id: .redis2857, trigger: .aofForkFailed, fdsPerEvent: 6,
-        redis: [Affected(from: RedisVersion(2, 8, 0), fixed: RedisVersion(3, 2, 9))], valkey: [],
-        headline: "AOF rewrite fork failures leak 6 fds each",
-        fixedIn: "3.2.9",
-        remedy: "upgrade; " + ForkReadinessText.makeForkPossible + "; meanwhile "
-            + PipeLeakAttribution.stopRemedy(.aofRewrite) + "; only a restart frees the leaked fds")
+        redis: [Affected(from: RedisVersion(3, 0, 0), fixed: RedisVersion(3, 2, 9)),
+                Affected(from: RedisVersion(3, 9, 0), fixed: RedisVersion(3, 9, 103))], valkey: [],
+        headline: "AOF rewrite fork failures leak 6 fds each", fixedIn: "3.2.9", upgrade: "upgrade",
+        followsFailedForks: true, meanwhile: PipeLeakAttribution.stopRemedy(.aofRewrite))
 
     /// A BGSAVE that ends while replicas wait starts the next one for them at once, and the new child-info pipe
-    /// overwrote the old one's fds without closing them.
+    /// overwrote the old one's fds without closing them (4.0 to 6.0.20; gone in 6.2.0 with PR #6271's rework).
     static let childInfoOverwrite = KnownForkLeak(
         id: .childInfoOverwrite, trigger: .replicaSyncStart, fdsPerEvent: 2,
         redis: [Affected(from: RedisVersion(4, 0, 0), fixed: RedisVersion(6, 2, 0))], valkey: [],
-        headline: "replica syncs started right after a BGSAVE leak its child-info pipe, 2 fds each",
-        fixedIn: "6.2",
-        remedy: "upgrade; fewer full syncs (a larger `repl-backlog-size`, stable replicas) leak less; "
-            + "only a restart frees the leaked fds")
+        headline: "replica syncs started right after a BGSAVE leak its child-info pipe, 2 fds each", fixedIn: "6.2.0",
+        upgrade: "upgrade to 6.2 or later", followsFailedForks: false,
+        meanwhile: "keep replicas from full syncs while a BGSAVE runs (a larger repl-backlog-size, stable links)")
 
-    /// A diskless sync whose fork failed left the rdb child exit pipe open.
+    /// A diskless sync whose fork failed left the write end of the rdb child exit pipe open: one fd, not a pair.
+    /// From 6.0.15 (the exit pipe's introduction) to 7.2.x; fixed in 7.4.0 (PR #12919), no backport found.
+    /// Valkey 8.0 closes it.
     static let disklessExitPipe = KnownForkLeak(
-        id: .disklessExitPipe, trigger: .disklessSyncForkFailed, fdsPerEvent: 2,
-        redis: [Affected(from: RedisVersion(6, 0, 0), fixed: RedisVersion(7, 2, 5))],
-        valkey: [Affected(from: RedisVersion(7, 2, 0), fixed: RedisVersion(7, 2, 5))],
-        headline: "diskless sync fork failures leak the rdb child exit pipe, 2 fds each",
-        fixedIn: "7.2.5",
-        remedy: "upgrade; " + ForkReadinessText.makeForkPossible + "; meanwhile "
-            + PipeLeakAttribution.stopRemedy(.disklessSync) + "; only a restart frees the leaked fds")
+        id: .disklessExitPipe, trigger: .disklessSyncForkFailed, fdsPerEvent: 1,
+        redis: [Affected(from: RedisVersion(6, 0, 15), fixed: RedisVersion(7, 4, 0))],
+        valkey: [Affected(from: RedisVersion(7, 2, 0), fixed: RedisVersion(8, 0, 0))],
+        headline: "diskless sync fork failures leak 1 fd each (the rdb child exit pipe)", fixedIn: "7.4.0",
+        upgrade: "upgrade to 7.4 or later", followsFailedForks: true,
+        meanwhile: PipeLeakAttribution.stopRemedy(.disklessSync))
+
+    /// Killing a running AOF rewrite child (`appendonly no`, a shutdown, FLUSHALL) left its child-info pipe open
+    /// (4.0 to 5.0.14; fixed in 6.0.0 by PR #5798).
+    static let killedRewriteChild = KnownForkLeak(
+        id: .killedRewriteChild, trigger: .aofRewriteChildKilled, fdsPerEvent: 2,
+        redis: [Affected(from: RedisVersion(4, 0, 0), fixed: RedisVersion(6, 0, 0))], valkey: [],
+        headline: "killed AOF rewrite children leak their child-info pipe, 2 fds each", fixedIn: "6.0.0",
+        upgrade: "upgrade to 6.0 or later", followsFailedForks: false,
+        meanwhile: "do not toggle appendonly or flush while a rewrite runs")
 }
 
 /// Remedy texts shared by the fork rules, said once.
 enum ForkReadinessText {
-    static let makeForkPossible = "make fork possible — vm.overcommit_memory=1, free memory —"
+    /// Without a fork-readiness reading (a remote server, an old recording).
+    static let makeForkPossible = "make fork possible: vm.overcommit_memory=1, free memory"
+
+    /// What makes the next fork possible on this host, as measured: the deciding cause and its remedy, or the
+    /// general advice without a reading. Said only where forks are failing.
+    static func forkFix(_ verdict: ForkReadinessVerdict?) -> String {
+        guard let verdict else { return makeForkPossible }
+        switch verdict.outcome {
+        case .willFail, .mayFail:
+            return "make fork possible (\(verdict.summary)): \(verdict.remedy ?? "free memory")"
+        case .shouldSucceed, .slow:
+            // The memory figures allow the fork, yet it fails: something else refuses it.
+            return "forks fail though memory allows them (\(verdict.summary)): look at RLIMIT_NPROC, the cgroup's "
+                + "pids.max, seccomp or an LD_PRELOAD fault injector"
+        case .unknown:
+            return makeForkPossible
+        }
+    }
 }

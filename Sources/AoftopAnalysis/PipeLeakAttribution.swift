@@ -62,8 +62,10 @@ public struct PipeLeakAttribution: Sendable, Equatable, Codable {
 extension PipeLeakAttribution {
     /// Fewer events than this say nothing about a ratio.
     static let minEvents = 2
-    /// No known mechanism leaks fewer than one pipe or more than the AOF rewrite's three per event.
-    static let plausibleFdsPerEvent = 1.5...7.0
+    /// No known mechanism leaks less than one pipe end or more than the AOF rewrite's three pipes per event.
+    static let plausibleFdsPerEvent = 0.8...7.0
+    /// A leak no release is known for is named after failed forks only at a whole pipe or more per failure.
+    static let followedFdsPerEvent = 1.5...7.0
     /// How far the measured fds per event may be from a known leak's (the baseline and a pipe or two of a
     /// rewrite under way blur it).
     static let knownLeakTolerance = 0.35
@@ -78,7 +80,7 @@ extension PipeLeakAttribution {
 
     /// `nil` when there is no rise to attribute or no log to attribute it with.
     init?(history: AnalysisHistory, census: FdCensus?, logHistory: LogHistory?, baselineIsTheServers: Bool,
-          server: String?, version: RedisVersion?, minGain: Int) {
+          server: String?, version: RedisVersion?, minGain: Int, forkFix: String) {
         guard let census, let span = Self.span(history: history, census: census, logHistory: logHistory,
                                                baselineIsTheServers: baselineIsTheServers),
               span.pipesGained >= minGain else { return nil }
@@ -88,8 +90,13 @@ extension PipeLeakAttribution {
         }.filter { Self.plausibleFdsPerEvent.contains($0.value) }
 
         let known = KnownForkLeak.all.compactMap { leak -> (KnownForkLeak, Double)? in
-            guard let ratio = ratios[leak.trigger], leak.applies(isValkey: isValkey, version: version, fdsPerEvent: ratio),
-                  abs(ratio - Double(leak.fdsPerEvent)) <= Double(leak.fdsPerEvent) * Self.knownLeakTolerance else { return nil }
+            guard let ratio = ratios[leak.trigger], leak.applies(isValkey: isValkey, version: version, fdsPerEvent: ratio)
+            else { return nil }
+            let size = Double(leak.fdsPerEvent)
+            // On a release that has the leak, fewer fds per event than it leaks is the limit capping it (the events
+            // go on, no pipe can be opened); with the version unknown, the ratio itself is the fingerprint.
+            let lowest = version == nil ? size * (1 - Self.knownLeakTolerance) : 0
+            guard ratio >= lowest, ratio <= size * (1 + Self.knownLeakTolerance) else { return nil }
             return (leak, ratio)
         }.min { abs($0.1 - Double($0.0.fdsPerEvent)) < abs($1.1 - Double($1.0.fdsPerEvent)) }
         let gained = "+\(span.pipesGained) pipe fds" + (span.since == nil ? " since the server started" : " since aoftop started")
@@ -101,12 +108,12 @@ extension PipeLeakAttribution {
                       fdsPerEvent: rounded(ratio, 2), pipesGained: span.pipesGained, since: span.since, events: span.events,
                       headline: "\(leak.headline) (\(leak.reference), fixed in \(leak.fixedIn))",
                       evidence: "\(gained), ≈\(Rules.format(rounded(ratio, 1))) per \(Self.one(leak.trigger)); \(log)",
-                      remedy: leak.remedy)
+                      remedy: leak.remedy(forkFix: forkFix))
             return
         }
         // The failed forks the rise follows: the ratio nearest a whole number of pipes.
         let followed = ForkMechanism.allCases.compactMap { mechanism -> (ForkMechanism, Double)? in
-            ratios[mechanism.failureKind].map { (mechanism, $0) }
+            ratios[mechanism.failureKind].flatMap { Self.followedFdsPerEvent.contains($0) ? (mechanism, $0) : nil }
         }.min { Self.offWholePipes($0.1) < Self.offWholePipes($1.1) }
         let release = Self.release(isValkey: isValkey, version: version)
         if let (mechanism, ratio) = followed {
@@ -115,7 +122,7 @@ extension PipeLeakAttribution {
                       headline: "pipes leak with failed \(mechanism.title) forks (≈\(Rules.format(rounded(ratio, 1))) fds each), "
                         + "not a known leak of \(release)",
                       evidence: "\(gained); \(log)",
-                      remedy: ForkReadinessText.makeForkPossible + "; " + Self.stopRemedy(mechanism)
+                      remedy: forkFix + "; " + Self.stopRemedy(mechanism)
                         + "; only a restart frees the leaked fds; worth a bug report (`aoftop record`)")
             return
         }
@@ -184,6 +191,7 @@ extension PipeLeakAttribution {
         case .aofRewriteDone: return "AOF rewrites done"
         case .aofRewriteFailed: return "AOF rewrites failed or killed"
         case .aofPipesFailed: return "rewrite pipes refused"
+        case .aofRewriteChildKilled: return "rewrite children killed"
         case .clientRegisterFailed: return "clients refused"
         default: return kind.rawValue
         }

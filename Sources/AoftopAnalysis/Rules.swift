@@ -13,7 +13,6 @@ public enum Rules {
     static let silentLogSeconds = 5.0
     public static let incrStormFiles = 10
 
-    static let remedyFork = "make fork possible: vm.overcommit_memory=1, free memory"
 
     static func findings(_ f: Facts) -> [Finding] {
         var out: [Finding] = []
@@ -31,12 +30,13 @@ public enum Rules {
             } else if isPre329(f) {
                 let leak = KnownForkLeak.entry(.redis2857)
                 out.append(Finding(code: .redis2857, severity: severity,
-                    headline: "\(leak.headline) (\(leak.reference), fixed in \(leak.fixedIn))", remedy: leak.remedy))
+                    headline: "\(leak.headline) (\(leak.reference), fixed in \(leak.fixedIn))",
+                    remedy: leak.remedy(forkFix: ForkReadinessText.forkFix(f.forkReadiness))))
             } else {
                 let per = f.leak.fdsPerFailure.map { " (≈\(rounded($0, 1)) fds per failed fork)" } ?? ""
                 out.append(Finding(code: .pipeLeak, severity: severity,
                     headline: "pipes leak, held at both ends by Redis\(per)",
-                    remedy: ForkReadinessText.makeForkPossible + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
+                    remedy: ForkReadinessText.forkFix(f.forkReadiness) + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
                         + "; only a restart frees the leaked fds"))
             }
         }
@@ -68,17 +68,23 @@ public enum Rules {
         }
         out += ClientRules.findings(f)
         out += SocketRules.findings(f)
+        if let verdict = f.forkReadiness,
+           verdict.outcome == .willFail || (verdict.outcome == .mayFail && f.forkFailingRecently) {
+            out.append(Finding(code: .forkWillFail, severity: .warning, headline: verdict.summary,
+                               remedy: (verdict.remedy ?? "free memory") + "; check: `\(verdict.checkCommand)`"))
+        }
         if f.forkFailingRecently {
-            out.append(Finding(code: .forkFailing, severity: .warning, headline: forkHeadline(f), remedy: remedyFork))
+            out.append(Finding(code: .forkFailing, severity: .warning, headline: forkHeadline(f),
+                               remedy: ForkReadinessText.forkFix(f.forkReadiness)))
         }
         switch f.aof.state {
         case .dueButFailing:
             let growth = f.aof.growthPercent.map { " (growth \($0)%\(f.aof.thresholdPercent.map { " ≥ \($0)%" } ?? ""))" } ?? ""
             out.append(Finding(code: .aofRewriteFailing, severity: .warning,
-                headline: "AOF rewrite due\(growth) but failing", remedy: remedyFork))
+                headline: "AOF rewrite due\(growth) but failing", remedy: ForkReadinessText.forkFix(f.forkReadiness)))
         case .throttled:
             out.append(Finding(code: .aofRewriteThrottled, severity: .warning,
-                headline: "AOF rewrite throttled after repeated failures", remedy: remedyFork))
+                headline: "AOF rewrite throttled after repeated failures", remedy: ForkReadinessText.forkFix(f.forkReadiness)))
         default:
             break
         }
@@ -116,7 +122,7 @@ public enum Rules {
         let count = f.aof.dirFiles.map { "appendonlydir has \($0) files" } ?? "incr files pile up"
         return Finding(code: .incrFileStorm, severity: .warning,
             headline: "AOF rewrite fork failures not throttled: \(count) (Redis 7 incr-file storm)",
-            remedy: ForkReadinessText.makeForkPossible + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
+            remedy: ForkReadinessText.forkFix(f.forkReadiness) + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
                 + "; the next good rewrite removes the files")
     }
 

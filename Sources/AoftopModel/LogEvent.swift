@@ -45,6 +45,8 @@ public enum LogEventKind: String, Sendable, Codable, CaseIterable, CodingKeyRepr
     case replicaSyncForkFailed = "replica-sync-fork-failed"
     /// `Can't save in background: fork: …` right after `diskless-sync-start` (carries `error`).
     case disklessSyncForkFailed = "diskless-sync-fork-failed"
+    /// `Killing running AOF rewrite child: N`: a rewrite stopped by `appendonly no`, FLUSHALL or a shutdown.
+    case aofRewriteChildKilled = "aof-rewrite-child-killed"
     case other = "other"
 
     /// The fork this line says failed, if it says one did.

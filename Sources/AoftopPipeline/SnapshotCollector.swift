@@ -79,9 +79,11 @@ public final class SnapshotCollector {
                                     pid: process.value?.pid ?? pidResolution?.pid)
         let aofDirectory = collectAofDirectory(sample: sample, startup: startup.value,
                                                processWorkingDirectory: processWorkingDirectory)
-        // Re-read every sample: these are the settings an operator changes mid-incident. Without a pid only the
-        // host-wide figures (which describe this host, so a remote Redis's only if aoftop runs beside it).
-        let forkReadinessReading = forkReadiness.sample(pid: process.value?.pid ?? pidResolution?.pid)
+        // Re-read every sample: these are the settings an operator changes mid-incident. Only with a local process:
+        // without one, this host's overcommit and memory would be passed off as a remote Redis's.
+        let readinessPid = process.value?.pid ?? pidResolution?.pid
+        let forkReadinessReading: Reading<ForkReadinessSample> = readinessPid.map { forkReadiness.sample(pid: $0) }
+            ?? .notConfigured
 
         var source = SourceIdentity(pid: process.value?.pid ?? pidResolution?.pid,
                                     processStartTicks: process.value?.startTicks,

@@ -89,7 +89,8 @@ struct LogScanTally {
         case .disklessSyncStart: 18
         case .replicaSyncForkFailed: 19
         case .disklessSyncForkFailed: 20
-        case .other: 21
+        case .aofRewriteChildKilled: 21
+        case .other: 22
         }
     }
 

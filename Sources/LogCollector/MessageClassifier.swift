@@ -49,6 +49,8 @@ enum MessageClassifier {
             if m.has("Error accepting a client connection", at: 0) { return .acceptFailed }
         case UInt8(ascii: "I"):
             if m.starts(with: fdLimitRaised) { return .fdLimitRaised }
+        case UInt8(ascii: "K"):
+            if m.has("Killing running AOF rewrite child", at: 0) { return .aofRewriteChildKilled }
         case UInt8(ascii: "R"):
             if m.has("Redis version=", at: 0), m.hasSuffix("just started") { return .serverStart }
             if m.has("Redis is now ready to exit", at: 0) { return .serverShutdown }

@@ -119,7 +119,7 @@ struct AofAndSourceTests {
         #expect(a.aof.lastBgrewriteStatus == "ok")
         #expect(a.aof.state == .dueButFailing)
         let fork = try #require(a.findings.first { $0.code == .forkFailing })
-        #expect(fork.headline == "fork failing: 62/min (RDB save: fork: Cannot allocate memory)")
+        #expect(fork.headline == "fork failing: 62/min (BGSAVE: fork: Cannot allocate memory)")
     }
 
     @Test("Failed /proc: ETA unknown with why; AOF and fork panes still assessed")

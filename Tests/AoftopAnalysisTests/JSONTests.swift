@@ -56,7 +56,7 @@ struct JSONTests {
         "replicas" : null,
         "state" : "ok"
       },
-      "diagnosis" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9): upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
+      "diagnosis" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9): upgrade; make fork possible: vm.overcommit_memory=1, free memory; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
       "eta" : {
         "reason" : null,
         "seconds" : 0,
@@ -80,7 +80,7 @@ struct JSONTests {
         {
           "code" : "redis-2857",
           "headline" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)",
-          "remedy" : "upgrade; make fork possible — vm.overcommit_memory=1, free memory —; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
+          "remedy" : "upgrade; make fork possible: vm.overcommit_memory=1, free memory; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
           "severity" : "critical"
         },
         {
@@ -98,6 +98,7 @@ struct JSONTests {
       ],
       "fork_failures" : {
         "aof" : null,
+        "by_mechanism" : null,
         "inferred_from_info" : false,
         "last" : null,
         "per_minute" : null,
@@ -105,7 +106,9 @@ struct JSONTests {
         "since_start" : null,
         "total" : null
       },
+      "fork_readiness" : null,
       "leak" : {
+        "attribution" : null,
         "client_sockets_trend" : null,
         "excess_pipes" : 9820,
         "fds_per_failure" : null,

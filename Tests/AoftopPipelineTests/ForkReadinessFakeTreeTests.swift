@@ -148,7 +148,7 @@ struct ForkReadinessFakeTreeTests {
         #expect(ForkReadiness.assess(sample: reading.value, redis: nil).outcome == .unknown)
     }
 
-    @Test("SnapshotCollector: the snapshot carries fork readiness, with the process's figures when the pid is known")
+    @Test("SnapshotCollector: the snapshot carries fork readiness when the process is local, none without one")
     func snapshotCollector() throws {
         let host = try Host()
         try host.proc.add(FakeProcess(pid: Self.pid))
@@ -161,10 +161,9 @@ struct ForkReadinessFakeTreeTests {
         #expect(sample.process?.privateWritable == 2 * Self.gib)
         #expect(sample.transparentHugePages == .madvise)
 
+        // Without a local process this host's figures would be passed off as a remote server's: none are read.
         let withoutPid = SnapshotCollector(target: CollectionTarget(endpoint: nil, procRoot: host.proc.root,
                                                                     sysRoot: host.sys.root)).snapshot()
-        let hostOnly = try #require(withoutPid.forkReadiness.value)
-        #expect(hostOnly.process == nil)
-        #expect(hostOnly.memory?.memTotal == 16 * Self.gib)
+        #expect(withoutPid.forkReadiness == .notConfigured)
     }
 }

@@ -108,6 +108,7 @@ enum EventsPane {
         case .rdbSaveScheduled: ("save due", .normal)
         case .replicaSyncStart: ("replica sync", .normal)
         case .disklessSyncStart: ("diskless sync", .normal)
+        case .aofRewriteChildKilled: ("rewrite killed", .warn)
         case .aofPipesFailed: ("pipes failed", .critical)
         case .clientRegisterFailed: ("client refused", .critical)
         case .acceptFailed: ("accept failed", .critical)
