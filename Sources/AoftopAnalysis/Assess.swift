@@ -59,7 +59,8 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         ?? startup?.binary?.version
     let forkReadiness = snapshot.forkReadiness.value.map { ForkReadiness.assess(sample: $0, redis: redis) }
     // A leak of single pipe ends (not self-held pairs) is suspected only once a known leak explains it.
-    let risingPipes = liveEta.status == .rising && (leak.excessPipes ?? 0) >= LeakAssessment.minExcessPipes
+    let risingPipes = (liveEta.status == .rising || liveEta.status == .exhausted)
+        && (leak.excessPipes ?? 0) >= LeakAssessment.minExcessPipes
     if leak.suspected || risingPipes, let census = process?.fds, log != nil {
         let attribution = PipeLeakAttribution(
             history: history, census: census, logHistory: settledHistory,
