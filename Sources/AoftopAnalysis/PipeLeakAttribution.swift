@@ -178,7 +178,7 @@ extension PipeLeakAttribution {
     }
 
     /// `failed AOF rewrite fork`, `replica sync start`: one event.
-    static func one(_ kind: LogEventKind) -> String { String(name(kind).dropLast()) }
+    public static func one(_ kind: LogEventKind) -> String { String(name(kind).dropLast()) }
 
     /// `failed AOF rewrite forks`, `replica sync starts`: the events a count is of.
     static func name(_ kind: LogEventKind) -> String {

@@ -126,6 +126,28 @@ struct InstanceSeries {
                 gauge("fork_failures_since_process_start", help, Double(count), [("kind", mechanism.rawValue)])
             }
         }
+        if let readiness = a.forkReadiness {
+            gauge("fork_readiness", "1 for the measured outcome of the next fork (overcommit, commit limit, cgroup, THP, last fork)",
+                  1, [("outcome", readiness.outcome.rawValue)])
+        }
+        if let sample = snapshot.forkReadiness.value {
+            if let mode = sample.overcommitMemory {
+                gauge("overcommit_memory", "vm.overcommit_memory on the Redis host (0 heuristic, 1 always, 2 never)", Double(mode.rawValue))
+            }
+            for (name, help, value) in [
+                ("commit_limit_bytes", "CommitLimit from /proc/meminfo (binding under overcommit_memory=2)", sample.memory?.commitLimit),
+                ("committed_as_bytes", "Committed_AS from /proc/meminfo", sample.memory?.committedAS),
+                ("mem_available_bytes", "MemAvailable from /proc/meminfo", sample.memory?.memAvailable),
+            ] {
+                if let value { gauge(name, help, Double(value)) }
+            }
+        }
+        if let attribution = a.leak.attribution {
+            gauge("pipe_leak_attribution", "Pipe fds gained, by what the rise follows: a known leak, one mechanism's failed forks, or nothing (unexplained)",
+                  Double(attribution.pipesGained),
+                  [("verdict", attribution.verdict.rawValue), ("mechanism", attribution.mechanism?.rawValue ?? ""),
+                   ("leak", attribution.leak?.rawValue ?? "")])
+        }
         if let since = a.eta.since {
             gauge("fd_exhausted_since_timestamp_seconds", "When the log first showed a client or rewrite pipe refused for lack of fds",
                   since.secondsSince1970)

@@ -82,9 +82,46 @@ enum AofPane {
             let forkMs = redis.latestForkUsec.map { Format.decimal(Double($0) / 1000, digits: 1) + " ms" } ?? Format.unknown
             PaneContext.labelled(&grid, row: row, label: "memory", labelWidth: labelWidth,
                                  value: "\(Format.bytes(redis.usedMemory)), last fork \(forkMs)")
+            row += 1
+        }
+        // Whether the next fork can succeed, measured, and what the pipes rise follows: below the rest, so a short
+        // pane keeps the AOF figures.
+        if let readiness = context.assessment?.forkReadiness {
+            PaneContext.labelled(&grid, row: row, label: "fork", labelWidth: labelWidth,
+                                 value: Drawing.fit(readiness.summary, size.columns - labelWidth, ellipsis: glyphs.ellipsis),
+                                 role: Self.role(readiness.outcome))
+            row += 1
+        }
+        if let attribution = context.assessment?.leak.attribution {
+            PaneContext.labelled(&grid, row: row, label: "leak", labelWidth: labelWidth,
+                                 value: Drawing.fit(Self.leakText(attribution), size.columns - labelWidth, ellipsis: glyphs.ellipsis),
+                                 role: .warn)
         }
         if failure != nil { Drawing.dim(&grid, from: firstRow) }
         return grid
+    }
+
+    static func role(_ outcome: ForkOutcome) -> CellRole {
+        switch outcome {
+        case .willFail: .critical
+        case .mayFail, .slow: .warn
+        case .unknown: .dim
+        case .shouldSucceed: .ok
+        }
+    }
+
+    /// `redis#2857: 6 fds per failed AOF rewrite fork`, `follows failed BGSAVE forks, 2 fds each`, `unexplained: no fork`.
+    static func leakText(_ attribution: PipeLeakAttribution) -> String {
+        let per = attribution.fdsPerEvent.map { Format.decimal($0, digits: 1) } ?? Format.unknown
+        switch attribution.verdict {
+        case .knownLeak:
+            let trigger = attribution.trigger.map(PipeLeakAttribution.one) ?? "event"
+            return "\(attribution.leak?.rawValue ?? "known"): \(per) fds per \(trigger)"
+        case .followsFailures:
+            return "follows failed \(attribution.mechanism?.title ?? "") forks, \(per) fds each, no known leak"
+        case .unexplained:
+            return "unexplained: +\(Format.count(attribution.pipesGained)) fds, no fork it follows"
+        }
     }
 
     static func stateText(_ state: AofAssessment.State) -> String {
