@@ -55,7 +55,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         // docs/json.md: every key is always present; unknown values are null.
         #expect(Set(object.keys) == ["time", "pid", "server", "version", "fds", "limit", "eta", "clients", "sockets", "master", "leak", "aof", "fork_failures",
-                                     "process", "severity", "diagnosis", "findings", "sources"])
+                                     "fork_readiness", "process", "severity", "diagnosis", "findings", "sources"])
         let nested: [String: Set<String>] = [
             "fds": ["total", "socket", "client_socket", "pipe", "self_pipe_pairs", "highest", "lowest_free",
                     "connected_clients", "baseline_pipes"],
@@ -65,10 +65,12 @@ import Testing
             "clients": ["clients", "connected_clients", "replicas", "cluster_connections", "blocked_clients", "maxclients",
                         "maxclients_source", "percent", "state", "rejected_connections", "rejected_per_minute", "refusal",
                         "forecast", "client_list", "client_list_failure"],
-            "leak": ["suspected", "signature", "excess_pipes", "fds_per_failure", "client_sockets_trend", "ratchet"],
+            "leak": ["suspected", "signature", "excess_pipes", "fds_per_failure", "client_sockets_trend", "ratchet", "attribution"],
             "aof": ["enabled", "current_size", "base_size", "growth_percent", "threshold_percent", "min_size", "state",
                     "last_bgrewrite_status", "dir_files", "incr_files", "config_source"],
-            "fork_failures": ["total", "aof", "rdb", "per_minute", "last", "inferred_from_info", "since_start"],
+            "fork_failures": ["total", "aof", "rdb", "by_mechanism", "per_minute", "last", "inferred_from_info", "since_start"],
+            // A local server: its host's fork readiness is read.
+            "fork_readiness": ["outcome", "summary", "remedy", "check_command", "causes"],
             "process": ["cpu_percent", "log_silent_seconds"],
             "sources": ["redis", "process", "log", "aof_directory", "config", "startup"],
         ]
