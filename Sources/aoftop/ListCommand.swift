@@ -105,7 +105,9 @@ struct ListedInstance: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case instance, port, ports, pid, samples, severity, version, fds, limit, eta, clients, sockets, diagnosis, sources, assessment
+        case instance, port, ports, pid, samples, severity, version, fds, limit, eta, clients, sockets, leak, diagnosis, sources, assessment
+        case forkFailures = "fork_failures"
+        case forkReadiness = "fork_readiness"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -122,6 +124,9 @@ struct ListedInstance: Encodable {
         try c.encode(assessment?.eta, forKey: .eta)
         try c.encode(assessment?.clients, forKey: .clients)
         try c.encode(assessment?.sockets, forKey: .sockets)
+        try c.encode(assessment?.leak, forKey: .leak)
+        try c.encode(assessment?.forkFailures, forKey: .forkFailures)
+        try c.encode(assessment?.forkReadiness, forKey: .forkReadiness)
         try c.encode(assessment?.diagnosis, forKey: .diagnosis)
         try c.encode(assessment?.sources, forKey: .sources)
     }

@@ -37,6 +37,13 @@ import Testing
         let pipes = try #require((first["fds"] as? [String: Any])?["pipe"] as? Int)
         // The last sample is at most 250 ms older than the /proc count; the shim leaks ~20 fds/s.
         #expect(pipes <= procPipes && pipes >= procPipes - 40, "listed \(pipes) pipes, /proc has \(procPipes)")
+        // The shim keeps 2 fds of every failed rewrite fork: no release of 7.0 leaks that, so the rise is named after
+        // the failed AOF rewrite forks it follows.
+        let attribution = try #require((first["leak"] as? [String: Any])?["attribution"] as? [String: Any], "\(first["leak"] ?? "-")")
+        #expect(attribution["verdict"] as? String == "follows-failures" && attribution["mechanism"] as? String == "aof", "\(attribution)")
+        #expect(abs((attribution["fds_per_event"] as? Double ?? 0) - 2) < 0.5, "\(attribution)")
+        #expect(((first["fork_failures"] as? [String: Any])?["by_mechanism"] as? [String: Int])?["aof"] ?? 0 > 0)
+        #expect((first["fork_readiness"] as? [String: Any])?["outcome"] is String, "a local server: its host is read")
 
         let dead = list[1]
         #expect(dead["severity"] as? String == "unknown")

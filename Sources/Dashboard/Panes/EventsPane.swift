@@ -75,20 +75,26 @@ enum EventsPane {
     /// `since <first line>+` without a start line), since aoftop started otherwise (`total`).
     static func totalText(_ forks: ForkFailureAssessment, wide: Bool) -> String {
         var label = "total"
-        var (total, aof, rdb) = (forks.total, forks.aof, forks.rdb)
+        var (total, aof, rdb, byMechanism) = (forks.total, forks.aof, forks.rdb, forks.byMechanism)
         if let since = forks.sinceStart {
             switch since.state {
             case .reading:
                 return "  reading the log back… \(Format.bytes(Int64(clamping: since.bytesRead)))"
             case .complete, .startNotFound:
                 label = since.state == .complete ? "since start" : "in log"
-                (total, aof, rdb) = (since.total, since.aof, since.rdb)
+                (total, aof, rdb, byMechanism) = (since.total, since.aof, since.rdb, since.byMechanism)
             case .failed:
                 break
             }
         }
         var text = "  \(label) \(Format.count(total))"
-        if wide { text += " (AOF \(Format.count(aof)), RDB \(Format.count(rdb)))" }
+        if wide {
+            // A replica's syncs only when some failed: most servers have none, and the line is short.
+            let syncs = [(ForkMechanism.replicaSync, "sync"), (.disklessSync, "diskless")].compactMap { mechanism, name in
+                (byMechanism?[mechanism] ?? 0) > 0 ? ", \(name) \(Format.count(byMechanism?[mechanism]))" : nil
+            }.joined()
+            text += " (AOF \(Format.count(aof)), RDB \(Format.count(rdb))\(syncs))"
+        }
         return text
     }
 
