@@ -59,4 +59,31 @@ import Testing
         #expect(MetricsExposition.instanceLabel(FleetTarget(endpoint: .tcp(host: "127.0.0.1", port: 6379)), host: "")
                 == "127.0.0.1:6379", "no host name: the address as given")
     }
+
+    @Test func forkReadinessAndFailuresByMechanism() {
+        // Overcommit 2 with 25 GiB committed and 5 GiB more to charge against a 28 GiB limit: the next fork fails.
+        let sample = ForkReadinessSample(
+            overcommitMemory: .never, overcommitRatio: 80, kernelRelease: "6.1.0-18-amd64",
+            memory: HostMemory(memTotal: 34_359_738_368, memAvailable: 8_589_934_592, swapTotal: 0, swapFree: 0,
+                               commitLimit: 30_064_771_072, committedAS: 26_843_545_600),
+            process: ProcessMemory(pid: 1838, rss: 4_294_967_296, data: 5_368_709_120, stack: 135_168))
+        var snapshot = Snapshot(time: Timestamp(millisecondsSince1970: 1_700_000_000_000), source: SourceIdentity(pid: 1838))
+        snapshot.forkReadiness = .ok(sample)
+        let target = FleetTarget(endpoint: .tcp(host: "127.0.0.1", port: 6379))
+        let assessment = assess(snapshot, history: AnalysisHistory())
+        #expect(assessment.forkReadiness?.outcome == .willFail)
+        let reading = InstanceReading(snapshot: snapshot, assessment: assessment, sampledAt: 100, sampleCount: 1,
+                                      newForkFailures: ForkFailureCounts([.aofRewrite: 3, .replicaSync: 2]))
+        let text = MetricsExposition.render([FleetMonitor.Entry(target: target, reading: reading)], now: 101, scrapes: 1,
+                                            host: "cache-07")
+        let labels = "instance=\"cache-07:6379\",port=\"6379\""
+        #expect(text.contains("aoftop_fork_readiness{\(labels),outcome=\"will_fail\"} 1"), "\(text)")
+        #expect(text.contains("aoftop_overcommit_memory{\(labels)} 2"))
+        #expect(text.contains("aoftop_commit_limit_bytes{\(labels)} 30064771072"))
+        #expect(text.contains("aoftop_committed_as_bytes{\(labels)} 26843545600"))
+        for (kind, count) in [("aof", 3), ("rdb", 0), ("replica-sync", 2), ("diskless-sync", 0)] {
+            #expect(text.contains("aoftop_fork_failures_total{\(labels),kind=\"\(kind)\"} \(count)"), "\(kind): \(text)")
+        }
+        #expect(text.contains("aoftop_finding{\(labels),code=\"fork-will-fail\"} 1"), "\(text)")
+    }
 }
