@@ -12,15 +12,8 @@ public enum ForkReadinessParsers {
     /// `/proc/meminfo`: the six figures the verdict needs, kB converted to bytes.
     public static func meminfo(_ text: String) -> HostMemory {
         var memory = HostMemory()
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon]
-            let fields = line[line.index(after: colon)...].split(separator: " ", omittingEmptySubsequences: true)
-            guard let number = fields.first.flatMap({ Int64($0) }) else { continue }
-            // Every figure here is "kB" (KiB); a line without a unit would be a page or a count, not bytes.
-            guard fields.count == 2, fields[1] == "kB" else { continue }
-            let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
-            if overflow { continue }
+        for (key, number, unit) in fields(text) {
+            guard let bytes = kibibytes(number, unit) else { continue }
             switch key {
             case "MemTotal": memory.memTotal = bytes
             case "MemAvailable": memory.memAvailable = bytes
@@ -32,6 +25,23 @@ public enum ForkReadinessParsers {
             }
         }
         return memory
+    }
+
+    /// `Key:   1234 kB` lines (meminfo, status): the key, the number and the unit when there is exactly one.
+    private static func fields(_ text: String) -> [(key: Substring, number: Int64, unit: Substring?)] {
+        text.split(separator: "\n").compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            let fields = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let number = fields.first.flatMap({ Int64($0) }), fields.count <= 2 else { return nil }
+            return (line[..<colon], number, fields.count == 2 ? fields[1] : nil)
+        }
+    }
+
+    /// Bytes of a `kB` (KiB) figure; a line without the unit is a page count or a flag, not bytes.
+    private static func kibibytes(_ number: Int64, _ unit: Substring?) -> Int64? {
+        guard unit == "kB" else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
+        return overflow ? nil : bytes
     }
 
     /// The word in brackets of a sysfs choice file (`always [madvise] never` → `madvise`).
@@ -100,18 +110,12 @@ public enum ForkReadinessParsers {
     /// zombie has no Vm lines: those stay `nil`.
     public static func processMemory(pid: Int32, status text: String) -> ProcessMemory {
         var memory = ProcessMemory(pid: pid)
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon]
-            let fields = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard let number = fields.first.flatMap({ Int64($0) }) else { continue }
+        for (key, number, unit) in fields(text) {
             if key == "THP_enabled" {
                 memory.transparentHugePagesEnabled = number != 0
                 continue
             }
-            guard fields.count == 2, fields[1] == "kB" else { continue }
-            let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
-            if overflow { continue }
+            guard let bytes = kibibytes(number, unit) else { continue }
             switch key {
             case "VmRSS": memory.rss = bytes
             case "VmData": memory.data = bytes
