@@ -1,5 +1,6 @@
 import AoftopTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Real servers whose forks fail (the fault-injection shim) for each reason Redis forks: `aoftop check` counts
@@ -108,6 +109,42 @@ import Testing
         let leak = try #require(findings.first { $0["code"] as? String == "known-fork-leak" }, "\(findings)")
         #expect(leak["headline"] as? String == "diskless sync fork failures leak 1 fd each (the rdb child exit pipe) (redis#12919, fixed in 7.4.0)")
         #expect((leak["remedy"] as? String)?.contains("repl-diskless-sync no") == true)
+    }
+
+    /// A leak that follows failed BGSAVE forks (the shim keeps the child-info pipe each failed fork opened) is named
+    /// after BGSAVE, with BGSAVE's remedy, not the AOF's: no release of 7.0 leaks there.
+    @Test func aLeakFollowingBgsaveIsNamedAfterBgsave() throws {
+        var options = RedisServerOptions()
+        options.appendonly = false
+        options.forkFailureShim = .failForksAndLeakPipes
+        let server = try RedisServer.start(options)
+        defer { server.stop() }
+        try server.setForkFailure(true)
+        let port = server.port
+        let stop = Mutex(false)
+        let saver = Thread {
+            // An operator's cron retrying BGSAVE: 5 a second while aoftop watches.
+            guard let fd = try? Loopback.connect(port: port, timeout: 2) else { return }
+            defer { close(fd) }
+            while !stop.withLock({ $0 }) {
+                Exhaustion.command(fd, ["BGSAVE"])
+                usleep(200_000)
+            }
+        }
+        saver.start()
+        let result = try AoftopBinary.run(["check", "-p", String(port), "--duration", "12s", "--interval", "500ms",
+                                           "--json"], timeout: 60)
+        stop.withLock { $0 = true }
+        let object = try Self.json(result)
+        let attribution = try #require((object["leak"] as? [String: Any])?["attribution"] as? [String: Any], "\(object["leak"] ?? "")")
+        #expect(attribution["verdict"] as? String == "follows-failures", "\(attribution)")
+        #expect(attribution["mechanism"] as? String == "rdb")
+        #expect(abs((attribution["fds_per_event"] as? Double ?? 0) - 2) < 0.6, "\(attribution)")
+        let findings = object["findings"] as? [[String: Any]] ?? []
+        let leak = try #require(findings.first { $0["code"] as? String == "pipe-leak" }, "\(findings)")
+        #expect((leak["headline"] as? String)?.hasPrefix("pipes leak with failed BGSAVE forks (≈2") == true, "\(leak)")
+        #expect((leak["remedy"] as? String)?.contains("CONFIG SET save") == true, "\(leak)")
+        #expect((leak["remedy"] as? String)?.contains("auto-aof-rewrite-percentage") == false, "\(leak)")
     }
 
     /// Pipes opened inside Redis by a debugger follow no fork at all: unexplained, not an AOF leak.
