@@ -28,16 +28,15 @@ public struct KnownForkLeak: Sendable, Equatable {
     public var headline: String
     public var reference: String { id.rawValue }
     public var fixedIn: String
-    /// `upgrade`, or the release to upgrade to.
-    public var upgrade: String
     /// Whether each event is a failed fork: then making fork possible stops the leak too.
     public var followsFailedForks: Bool
-    /// What stops the events until the upgrade.
+    /// What stops the events now, until the upgrade.
     public var meanwhile: String
 
-    /// The remedy, with `forkFix` (what makes fork possible on this host) where the events are failed forks.
+    /// The remedy, with `forkFix` (what makes fork possible on this host) where the events are failed forks. What
+    /// stops the bleeding comes first: on an 80-column screen the rest may be cut.
     public func remedy(forkFix: String) -> String {
-        ([upgrade] + (followsFailedForks ? [forkFix] : []) + ["meanwhile " + meanwhile, "only a restart frees the leaked fds"])
+        ([meanwhile] + (followsFailedForks ? [forkFix] : []) + ["upgrade to \(fixedIn) or later", "only a restart frees the leaked fds"])
             .joined(separator: "; ")
     }
 
@@ -60,7 +59,7 @@ extension KnownForkLeak {
         id: .redis2857, trigger: .aofForkFailed, fdsPerEvent: 6,
         redis: [Affected(from: RedisVersion(3, 0, 0), fixed: RedisVersion(3, 2, 9)),
                 Affected(from: RedisVersion(3, 9, 0), fixed: RedisVersion(3, 9, 103))], valkey: [],
-        headline: "AOF rewrite fork failures leak 6 fds each", fixedIn: "3.2.9", upgrade: "upgrade",
+        headline: "AOF rewrite fork failures leak 6 fds each", fixedIn: "3.2.9",
         followsFailedForks: true, meanwhile: PipeLeakAttribution.stopRemedy(.aofRewrite))
 
     /// A BGSAVE that ends while replicas wait starts the next one for them at once, and the new child-info pipe
@@ -69,7 +68,7 @@ extension KnownForkLeak {
         id: .childInfoOverwrite, trigger: .replicaSyncStart, fdsPerEvent: 2,
         redis: [Affected(from: RedisVersion(4, 0, 0), fixed: RedisVersion(6, 2, 0))], valkey: [],
         headline: "replica syncs started right after a BGSAVE leak its child-info pipe, 2 fds each", fixedIn: "6.2.0",
-        upgrade: "upgrade to 6.2 or later", followsFailedForks: false,
+        followsFailedForks: false,
         meanwhile: "keep replicas from full syncs while a BGSAVE runs (a larger repl-backlog-size, stable links)")
 
     /// A diskless sync whose fork failed left the write end of the rdb child exit pipe open: one fd, not a pair.
@@ -80,7 +79,7 @@ extension KnownForkLeak {
         redis: [Affected(from: RedisVersion(6, 0, 15), fixed: RedisVersion(7, 4, 0))],
         valkey: [Affected(from: RedisVersion(7, 2, 0), fixed: RedisVersion(8, 0, 0))],
         headline: "diskless sync fork failures leak 1 fd each (the rdb child exit pipe)", fixedIn: "7.4.0",
-        upgrade: "upgrade to 7.4 or later", followsFailedForks: true,
+        followsFailedForks: true,
         meanwhile: PipeLeakAttribution.stopRemedy(.disklessSync))
 
     /// Killing a running AOF rewrite child (`appendonly no`, a shutdown, FLUSHALL) left its child-info pipe open
@@ -89,7 +88,7 @@ extension KnownForkLeak {
         id: .killedRewriteChild, trigger: .aofRewriteChildKilled, fdsPerEvent: 2,
         redis: [Affected(from: RedisVersion(4, 0, 0), fixed: RedisVersion(6, 0, 0))], valkey: [],
         headline: "killed AOF rewrite children leak their child-info pipe, 2 fds each", fixedIn: "6.0.0",
-        upgrade: "upgrade to 6.0 or later", followsFailedForks: false,
+        followsFailedForks: false,
         meanwhile: "do not toggle appendonly or flush while a rewrite runs")
 }
 

@@ -122,7 +122,7 @@ extension PipeLeakAttribution {
                       headline: "pipes leak with failed \(mechanism.title) forks (≈\(Rules.format(rounded(ratio, 1))) fds each), "
                         + "not a known leak of \(release)",
                       evidence: "\(gained); \(log)",
-                      remedy: forkFix + "; " + Self.stopRemedy(mechanism)
+                      remedy: Self.stopRemedy(mechanism) + "; " + forkFix
                         + "; only a restart frees the leaked fds; worth a bug report (`aoftop record`)")
             return
         }

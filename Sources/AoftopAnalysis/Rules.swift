@@ -36,7 +36,7 @@ public enum Rules {
                 let per = f.leak.fdsPerFailure.map { " (≈\(rounded($0, 1)) fds per failed fork)" } ?? ""
                 out.append(Finding(code: .pipeLeak, severity: severity,
                     headline: "pipes leak, held at both ends by Redis\(per)",
-                    remedy: ForkReadinessText.forkFix(f.forkReadiness) + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
+                    remedy: PipeLeakAttribution.stopRemedy(.aofRewrite) + "; " + ForkReadinessText.forkFix(f.forkReadiness)
                         + "; only a restart frees the leaked fds"))
             }
         }
@@ -122,7 +122,7 @@ public enum Rules {
         let count = f.aof.dirFiles.map { "appendonlydir has \($0) files" } ?? "incr files pile up"
         return Finding(code: .incrFileStorm, severity: .warning,
             headline: "AOF rewrite fork failures not throttled: \(count) (Redis 7 incr-file storm)",
-            remedy: ForkReadinessText.forkFix(f.forkReadiness) + "; " + PipeLeakAttribution.stopRemedy(.aofRewrite)
+            remedy: PipeLeakAttribution.stopRemedy(.aofRewrite) + "; " + ForkReadinessText.forkFix(f.forkReadiness)
                 + "; the next good rewrite removes the files")
     }
 

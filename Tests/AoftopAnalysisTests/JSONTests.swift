@@ -56,7 +56,7 @@ struct JSONTests {
         "replicas" : null,
         "state" : "ok"
       },
-      "diagnosis" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9): upgrade; make fork possible: vm.overcommit_memory=1, free memory; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
+      "diagnosis" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9): `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; make fork possible: vm.overcommit_memory=1, free memory; upgrade to 3.2.9 or later; only a restart frees the leaked fds",
       "eta" : {
         "reason" : null,
         "seconds" : 0,
@@ -80,7 +80,7 @@ struct JSONTests {
         {
           "code" : "redis-2857",
           "headline" : "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)",
-          "remedy" : "upgrade; make fork possible: vm.overcommit_memory=1, free memory; meanwhile `CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; only a restart frees the leaked fds",
+          "remedy" : "`CONFIG SET auto-aof-rewrite-percentage 0` stops the retries; make fork possible: vm.overcommit_memory=1, free memory; upgrade to 3.2.9 or later; only a restart frees the leaked fds",
           "severity" : "critical"
         },
         {

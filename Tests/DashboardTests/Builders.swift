@@ -59,11 +59,21 @@ struct Incident {
                                       fd: setsize + 1, message: "Error registering fd event for the new client: Numerical result out of range (fd=1129)"))
         }
         events.sort { ($0.time ?? Build.time(0)) < ($1.time ?? Build.time(0)) }
-        return IncidentSample.snapshot(at: ms,
+        var snapshot = IncidentSample.snapshot(at: ms,
                               redis: .ok(IncidentSample.redis(clients: clients, current: 64_424_509_440 / 1000, base: 31_457_280)),
                               process: .ok(Build.process(census, ms: ms)),
                               log: .ok(IncidentSample.log(aofFailures: failures, events: events)))
+        snapshot.forkReadiness = .ok(Self.host)
+        return snapshot
     }
+
+    /// The blog's kind of host: a CentOS 7 kernel in overcommit mode 0, THP always, little memory left beside Redis.
+    static let host = ForkReadinessSample(
+        overcommitMemory: .heuristic, overcommitRatio: 50, overcommitKbytes: 0, kernelRelease: "3.10.0-514.el7.x86_64",
+        memory: HostMemory(memTotal: 8_589_934_592, memAvailable: 1_288_490_188, swapTotal: 0, swapFree: 0,
+                           commitLimit: 4_294_967_296, committedAS: 7_516_192_768),
+        transparentHugePages: .always, transparentHugePagesDefrag: .always, cgroup: MemoryCgroup.none,
+        process: ProcessMemory(pid: Build.pid, rss: 6_871_947_673, data: 7_086_696_038, stack: 135_168))
 }
 
 /// The screens under test, each built by feeding snapshots through `update` so the Analyzer runs for real.
