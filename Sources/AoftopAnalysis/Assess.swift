@@ -66,7 +66,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
             history: history, census: census, logHistory: settledHistory,
             baselineIsTheServers: LeakAssessment.baselineIsTheServers(history, pairs: census.selfHeldPipePairs),
             server: server, version: version.flatMap(RedisVersion.init), minGain: LeakAssessment.minExcessPipes,
-            forkFix: ForkReadinessText.forkFix(forkReadiness))
+            atLimit: nearLimit || leak.ratchet || liveEta.status == .exhausted, forkFix: ForkReadinessText.forkFix(forkReadiness))
         if leak.suspected || attribution?.verdict == .knownLeak {
             leak.attribution = attribution
             if !leak.suspected, let attribution {

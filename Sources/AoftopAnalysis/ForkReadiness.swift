@@ -123,6 +123,8 @@ public enum ForkReadiness {
             }
             let total = committed + charge.bytes
             if total > limit { return .commitLimit(committed: committed, charge: charge, limit: limit) }
+            // used_memory is below what fork is charged: it proves a failure, never room.
+            if charge.source == .usedMemory { return .unknown(missing: "/proc/PID/status (used_memory only bounds the charge from below)") }
             if total * 100 > limit * (100 - commitMarginPercent) {
                 return .commitLimitNear(committed: committed, charge: charge, limit: limit)
             }
@@ -141,9 +143,9 @@ public enum ForkReadiness {
                 guard let available = memory.memAvailable else { return .unknown(missing: "MemAvailable unreadable") }
                 limit = available + (memory.swapFree ?? 0)
             }
-            return charge.bytes > limit
-                ? .heuristicTooBig(charge: charge, limit: limit, rule: rule, kernel: kernel)
-                : .heuristicRoom(charge: charge, limit: limit, rule: rule, kernel: kernel)
+            if charge.bytes > limit { return .heuristicTooBig(charge: charge, limit: limit, rule: rule, kernel: kernel) }
+            if charge.source == .usedMemory { return .unknown(missing: "/proc/PID/status (used_memory only bounds the charge from below)") }
+            return .heuristicRoom(charge: charge, limit: limit, rule: rule, kernel: kernel)
         }
     }
 
@@ -158,12 +160,15 @@ public enum ForkReadiness {
         case .none?, nil:
             return nil
         }
-        guard let max = memory.limit?.bytes, let current = memory.current, max > 0 else { return nil }
+        guard let max = memory.limit?.bytes, let raw = memory.current, max > 0 else { return nil }
+        // The inactive file cache is reclaimed before anything is OOM-killed: what is left is the working set.
+        let current = Swift.max(0, raw - (memory.inactiveFile ?? 0))
         let copyOnWrite = copyOnWrite(redis)
         let full = current * 100 >= max * cgroupFullPercent
         let noRoom = copyOnWrite.map { $0 > max - current } ?? false
         guard full || noRoom else { return nil }
-        return .cgroupNearLimit(cgroup: place, current: current, max: max, oomKills: memory.oomKills, copyOnWrite: copyOnWrite)
+        return .cgroupNearLimit(cgroup: place, current: current, pageCache: memory.inactiveFile, max: max,
+                                oomKills: memory.oomKills, copyOnWrite: copyOnWrite)
     }
 
     /// Only without a commit limit: in mode 2 the child's whole charge was committed, so memory for its

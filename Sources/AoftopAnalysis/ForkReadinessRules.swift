@@ -84,7 +84,9 @@ public enum ForkCause: Sendable, Equatable {
     case heuristicTooBig(charge: ForkCharge, limit: Int64, rule: HeuristicRule, kernel: String?)
     /// The memory cgroup has less room than the last copy-on-write (or is at 90 % of its limit). A cgroup does not
     /// refuse the fork; the child or Redis is OOM-killed as copy-on-write grows.
-    case cgroupNearLimit(cgroup: CgroupPlace, current: Int64, max: Int64, oomKills: Int64?, copyOnWrite: Int64?)
+    /// `current`: the cgroup's usage less its inactive file cache (`pageCache`, which the kernel reclaims before it
+    /// OOM-kills: a busy AOF keeps the raw figure near the limit); `pageCache` nil when `memory.stat` was unreadable.
+    case cgroupNearLimit(cgroup: CgroupPlace, current: Int64, pageCache: Int64?, max: Int64, oomKills: Int64?, copyOnWrite: Int64?)
     /// Without a commit limit (mode 0 or 1), the last copy-on-write is more than the host has free: the OOM
     /// killer, not `fork()`, ends it.
     case copyOnWriteExceedsMemory(copyOnWrite: Int64, available: Int64)
@@ -125,10 +127,11 @@ public enum ForkCause: Sendable, Equatable {
         case .heuristicTooBig(let charge, let limit, let rule, let kernel):
             return "fork may fail: overcommit_memory=0 (kernel \(Self.kernelText(kernel))) and \(charge.text) "
                 + "> \(rule.limitName) \(ByteText.text(limit))"
-        case .cgroupNearLimit(let cgroup, let current, let max, let oomKills, let copyOnWrite):
+        case .cgroupNearLimit(let cgroup, let current, let pageCache, let max, let oomKills, let copyOnWrite):
             let (currentName, maxName) = cgroup.version == .v2
                 ? ("memory.current", "memory.max") : ("memory.usage_in_bytes", "memory.limit_in_bytes")
-            var text = "copy-on-write after fork may be OOM-killed: cgroup \(currentName) \(ByteText.text(current)) "
+            let used = pageCache.map { "\(currentName) less \(ByteText.text($0)) inactive file cache" } ?? currentName
+            var text = "copy-on-write after fork may be OOM-killed: cgroup \(used) \(ByteText.text(current)) "
                 + "of \(maxName) \(ByteText.text(max))"
             if let copyOnWrite { text += ", last copy-on-write \(ByteText.text(copyOnWrite))" }
             if let oomKills, oomKills > 0 { text += ", \(oomKills) OOM \(oomKills == 1 ? "kill" : "kills")" }
@@ -156,7 +159,7 @@ public enum ForkCause: Sendable, Equatable {
         case .overcommitAlways, .commitRoom, .heuristicRoom: nil
         case .commitLimit, .commitLimitNear: ForkRemedy.commitLimit
         case .heuristicTooBig: ForkRemedy.heuristic
-        case .cgroupNearLimit(let cgroup, _, _, _, _): cgroup.version == .v2 ? ForkRemedy.cgroupV2 : ForkRemedy.cgroupV1
+        case .cgroupNearLimit(let cgroup, _, _, _, _, _): cgroup.version == .v2 ? ForkRemedy.cgroupV2 : ForkRemedy.cgroupV1
         case .copyOnWriteExceedsMemory: ForkRemedy.hostMemory
         case .transparentHugePages: ForkRemedy.transparentHugePages
         case .slowFork: ForkRemedy.slowFork
@@ -175,10 +178,11 @@ public enum ForkCause: Sendable, Equatable {
         case .heuristicRoom(let charge, _, _, _), .heuristicTooBig(let charge, _, _, _):
             return "sysctl vm.overcommit_memory; uname -r; grep -E 'MemTotal|MemAvail|Swap' /proc/meminfo"
                 + Self.statusCheck(charge.pid)
-        case .cgroupNearLimit(let cgroup, _, _, _, _):
+        case .cgroupNearLimit(let cgroup, _, _, _, _, _):
             return cgroup.version == .v2
-                ? "cd \(cgroup.directory) && cat memory.max memory.current memory.events"
-                : "cd \(cgroup.directory) && cat memory.limit_in_bytes memory.usage_in_bytes memory.oom_control"
+                ? "cd \(cgroup.directory) && cat memory.max memory.current memory.events; grep -w inactive_file memory.stat"
+                : "cd \(cgroup.directory) && cat memory.limit_in_bytes memory.usage_in_bytes memory.oom_control; "
+                    + "grep -w total_inactive_file memory.stat"
         case .copyOnWriteExceedsMemory:
             return "grep -E 'MemAvail|SwapFree' /proc/meminfo; redis-cli INFO persistence | grep cow_size"
         case .transparentHugePages(_, let pid):
@@ -260,6 +264,7 @@ extension ForkCause: Codable {
         case committed = "committed_bytes"
         case limit = "limit_bytes"
         case current = "current_bytes"
+        case pageCache = "page_cache_bytes"
         case max = "max_bytes"
         case oomKills = "oom_kills"
         case copyOnWrite = "copy_on_write_bytes"
@@ -287,9 +292,10 @@ extension ForkCause: Codable {
             try c.encode(limit, forKey: .limit)
             try c.encode(rule, forKey: .rule)
             try c.encode(kernel, forKey: .kernel)
-        case .cgroupNearLimit(let cgroup, let current, let max, let oomKills, let copyOnWrite):
+        case .cgroupNearLimit(let cgroup, let current, let pageCache, let max, let oomKills, let copyOnWrite):
             try c.encode(cgroup, forKey: .cgroup)
             try c.encode(current, forKey: .current)
+            try c.encode(pageCache, forKey: .pageCache)
             try c.encode(max, forKey: .max)
             try c.encode(oomKills, forKey: .oomKills)
             try c.encode(copyOnWrite, forKey: .copyOnWrite)
@@ -331,7 +337,8 @@ extension ForkCause: Codable {
             self = .heuristicTooBig(charge: try value(.charge), limit: try value(.limit), rule: try value(.rule),
                                     kernel: try optional(.kernel))
         case .cgroupNearLimit:
-            self = .cgroupNearLimit(cgroup: try value(.cgroup), current: try value(.current), max: try value(.max),
+            self = .cgroupNearLimit(cgroup: try value(.cgroup), current: try value(.current),
+                                    pageCache: try optional(.pageCache), max: try value(.max),
                                     oomKills: try optional(.oomKills), copyOnWrite: try optional(.copyOnWrite))
         case .copyOnWriteExceedsMemory:
             self = .copyOnWriteExceedsMemory(copyOnWrite: try value(.copyOnWrite), available: try value(.available))

@@ -70,21 +70,34 @@ extension PipeLeakAttribution {
     /// rewrite under way blur it).
     static let knownLeakTolerance = 0.35
 
-    /// The pipes gained and the events over one span: since the server's start when the log was read back to it and
-    /// aoftop knows the server's own baseline, else since aoftop's first sample.
+    /// The pipes gained and the events over one span: since the server's start (the log read back to it), or over
+    /// the samples aoftop holds.
     struct Span {
         var pipesGained: Int
         var events: [LogEventKind: Int]
         var since: Timestamp?
+        /// `since the server started`, `in the last 4 min`.
+        var text: String
     }
 
-    /// `nil` when there is no rise to attribute or no log to attribute it with.
+    /// `nil` when there is no rise to attribute or no log to attribute it with, and when a rise at the fd limit
+    /// matches nothing: there the log itself goes short (Redis opens the log file for every line, and the leak
+    /// takes every free fd), so the events undercount and "unexplained" would be wrong.
     init?(history: AnalysisHistory, census: FdCensus?, logHistory: LogHistory?, baselineIsTheServers: Bool,
-          server: String?, version: RedisVersion?, minGain: Int, forkFix: String) {
-        guard let census, let span = Self.span(history: history, census: census, logHistory: logHistory,
-                                               baselineIsTheServers: baselineIsTheServers),
-              span.pipesGained >= minGain else { return nil }
+          server: String?, version: RedisVersion?, minGain: Int, atLimit: Bool, forkFix: String) {
+        guard let census else { return nil }
+        let spans = Self.spans(history: history, census: census, logHistory: logHistory,
+                               baselineIsTheServers: baselineIsTheServers).filter { $0.pipesGained >= minGain }
         let isValkey = server?.lowercased() == "valkey"
+        // The server's whole life first; a span whose baseline already held leaked single ends (they form no
+        // self-held pairs, so the fewest pipes seen are no clean baseline) can still match over aoftop's own samples.
+        let judged = spans.map { Self.judge($0, isValkey: isValkey, version: version, forkFix: forkFix) }
+        guard let chosen = judged.first(where: { $0.verdict != .unexplained }) ?? (atLimit ? nil : judged.first) else { return nil }
+        self = chosen
+    }
+
+    /// The attribution over one span.
+    static func judge(_ span: Span, isValkey: Bool, version: RedisVersion?, forkFix: String) -> PipeLeakAttribution {
         let ratios = span.events.compactMapValues { count -> Double? in
             count >= Self.minEvents ? Double(span.pipesGained) / Double(count) : nil
         }.filter { Self.plausibleFdsPerEvent.contains($0.value) }
@@ -93,67 +106,84 @@ extension PipeLeakAttribution {
             guard let ratio = ratios[leak.trigger], leak.applies(isValkey: isValkey, version: version, fdsPerEvent: ratio)
             else { return nil }
             let size = Double(leak.fdsPerEvent)
-            // On a release that has the leak, fewer fds per event than it leaks is the limit capping it (the events
-            // go on, no pipe can be opened); with the version unknown, the ratio itself is the fingerprint.
-            let lowest = version == nil ? size * (1 - Self.knownLeakTolerance) : 0
+            // On a release that has a leak of failed forks, fewer fds per failure than it leaks is the limit capping
+            // it (the forks go on failing, no pipe can be opened); a leak of other events, or with the version
+            // unknown, must match its size.
+            let lowest = version != nil && leak.followsFailedForks ? 0 : size * (1 - Self.knownLeakTolerance)
             guard ratio >= lowest, ratio <= size * (1 + Self.knownLeakTolerance) else { return nil }
             return (leak, ratio)
         }.min { abs($0.1 - Double($0.0.fdsPerEvent)) < abs($1.1 - Double($1.0.fdsPerEvent)) }
-        let gained = "+\(span.pipesGained) pipe fds" + (span.since == nil ? " since the server started" : " since aoftop started")
+        let gained = "+\(span.pipesGained) pipe fds \(span.text)"
         let seen = span.events.filter { $0.value > 0 }.sorted { $0.key < $1.key }.prefix(4)
             .map { "\($0.value) \(Self.name($0.key))" }
         let log = seen.isEmpty ? "no log events in the span" : "log: " + seen.joined(separator: ", ")
         if let (leak, ratio) = known {
-            self.init(verdict: .knownLeak, mechanism: leak.trigger.failedFork, leak: leak.id, trigger: leak.trigger,
-                      fdsPerEvent: rounded(ratio, 2), pipesGained: span.pipesGained, since: span.since, events: span.events,
-                      headline: "\(leak.headline) (\(leak.reference), fixed in \(leak.fixedIn))",
-                      evidence: "\(gained), ≈\(Rules.format(rounded(ratio, 1))) per \(Self.one(leak.trigger)); \(log)",
-                      remedy: leak.remedy(forkFix: forkFix))
-            return
+            return PipeLeakAttribution(
+                verdict: .knownLeak, mechanism: leak.trigger.failedFork, leak: leak.id, trigger: leak.trigger,
+                fdsPerEvent: rounded(ratio, 2), pipesGained: span.pipesGained, since: span.since, events: span.events,
+                headline: "\(leak.headline) (\(leak.reference), fixed in \(leak.fixedIn))",
+                evidence: "\(gained), ≈\(Rules.format(rounded(ratio, 1))) per \(Self.one(leak.trigger)); \(log)",
+                remedy: leak.remedy(forkFix: forkFix))
         }
-        // The failed forks the rise follows: the ratio nearest a whole number of pipes.
-        let followed = ForkMechanism.allCases.compactMap { mechanism -> (ForkMechanism, Double)? in
-            ratios[mechanism.failureKind].flatMap { Self.followedFdsPerEvent.contains($0) ? (mechanism, $0) : nil }
-        }.min { Self.offWholePipes($0.1) < Self.offWholePipes($1.1) }
+        // The failed forks the rise follows: one mechanism's, or every failed fork's when several failed and the
+        // total fits whole pipes better (a leak in the fork path they share); the ratio nearest whole pipes wins.
+        let failing = ForkMechanism.allCases.filter { (span.events[$0.failureKind] ?? 0) > 0 }
+        var candidates: [(ForkMechanism?, Double)] = ForkMechanism.allCases.compactMap { mechanism in
+            ratios[mechanism.failureKind].map { (mechanism, $0) }
+        }
+        let total = ForkMechanism.totalFailures(in: span.events)
+        if failing.count >= 2, total >= Self.minEvents {
+            candidates.append((nil, Double(span.pipesGained) / Double(total)))
+        }
+        // Equally whole, the fewer fds per event explains more of the events (2 per failure of both beats 4 per
+        // failure of one).
+        let followed = candidates.filter { Self.followedFdsPerEvent.contains($0.1) }
+            .min { (rounded(Self.offWholePipes($0.1), 1), $0.1) < (rounded(Self.offWholePipes($1.1), 1), $1.1) }
         let release = Self.release(isValkey: isValkey, version: version)
         if let (mechanism, ratio) = followed {
-            self.init(verdict: .followsFailures, mechanism: mechanism, leak: nil, trigger: mechanism.failureKind,
-                      fdsPerEvent: rounded(ratio, 2), pipesGained: span.pipesGained, since: span.since, events: span.events,
-                      headline: "pipes leak with failed \(mechanism.title) forks (≈\(Rules.format(rounded(ratio, 1))) fds each), "
-                        + "not a known leak of \(release)",
-                      evidence: "\(gained); \(log)",
-                      remedy: Self.stopRemedy(mechanism) + "; " + forkFix
-                        + "; only a restart frees the leaked fds; worth a bug report (`aoftop record`)")
-            return
+            let which = mechanism.map { "failed \($0.title) forks" }
+                ?? "every failed fork (" + failing.map(\.title).joined(separator: ", ") + ")"
+            let stops = (mechanism.map { [$0] } ?? failing).map(Self.stopRemedy).joined(separator: "; ")
+            return PipeLeakAttribution(
+                verdict: .followsFailures, mechanism: mechanism, leak: nil, trigger: mechanism?.failureKind,
+                fdsPerEvent: rounded(ratio, 2), pipesGained: span.pipesGained, since: span.since, events: span.events,
+                headline: "pipes leak with \(which) (≈\(Rules.format(rounded(ratio, 1))) fds each), not a known leak of \(release)",
+                evidence: "\(gained); \(log)",
+                remedy: stops + "; " + forkFix + "; only a restart frees the leaked fds; worth a bug report (`aoftop record`)")
         }
-        let failures = ForkMechanism.totalFailures(in: span.events)
-        let follows = failures > 0
-            ? "\(Rules.format(rounded(Double(span.pipesGained) / Double(failures), 1))) per failed fork matches no fork"
+        let follows = total > 0
+            ? "\(Rules.format(rounded(Double(span.pipesGained) / Double(total), 1))) per failed fork matches no fork"
             : "no failed fork of any kind"
-        self.init(verdict: .unexplained, mechanism: nil, leak: nil, trigger: nil, fdsPerEvent: nil,
-                  pipesGained: span.pipesGained, since: span.since, events: span.events,
-                  headline: "self-held pipes rise unexplained (+\(span.pipesGained) fds, \(follows))",
-                  evidence: "\(gained); \(log)",
-                  remedy: "not Redis's fork path: see who opens them — a module (`MODULE LIST`), a debugger or tracer "
-                    + "(`grep TracerPid /proc/PID/status`), a library; `ls -l /proc/PID/fd | grep pipe`")
+        return PipeLeakAttribution(
+            verdict: .unexplained, mechanism: nil, leak: nil, trigger: nil, fdsPerEvent: nil,
+            pipesGained: span.pipesGained, since: span.since, events: span.events,
+            headline: "self-held pipes rise unexplained (+\(span.pipesGained) fds, \(follows))",
+            evidence: "\(gained); \(log)",
+            remedy: "not Redis's fork path: see who opens them — a module (`MODULE LIST`), a debugger or tracer "
+                + "(`grep TracerPid /proc/PID/status`), a library; `ls -l /proc/PID/fd | grep pipe`")
     }
 
-    static func span(history: AnalysisHistory, census: FdCensus, logHistory: LogHistory?, baselineIsTheServers: Bool) -> Span? {
-        // Since the start: every event of this process against every pipe above its own baseline.
+    /// The spans to compare, widest first: since the start (the log read back to it, the server's own baseline
+    /// known), then over aoftop's samples (the oldest point kept with both a census and log totals).
+    static func spans(history: AnalysisHistory, census: FdCensus, logHistory: LogHistory?, baselineIsTheServers: Bool) -> [Span] {
+        var spans: [Span] = []
         if baselineIsTheServers, let logHistory, logHistory.state == .complete, let totals = logHistory.totals,
            let baseline = history.baselinePipes, ForkMechanism.totalFailures(in: totals) >= minEvents {
-            return Span(pipesGained: census.pipes - baseline, events: totals.filter { $0.key != .other && $0.value > 0 },
-                        since: nil)
+            spans.append(Span(pipesGained: census.pipes - baseline, events: totals.filter { $0.key != .other && $0.value > 0 },
+                              since: nil, text: "since the server started"))
         }
-        // Since aoftop's first sample with both a census and log totals.
-        guard let first = history.points.first(where: { $0.fds != nil && $0.logTotals != nil }),
-              let before = first.fds, let totalsBefore = first.logTotals,
-              let totalsNow = history.latest?.logTotals else { return nil }
-        var events: [LogEventKind: Int] = [:]
-        for (kind, count) in totalsNow where kind != .other && count > (totalsBefore[kind] ?? 0) {
-            events[kind] = count - (totalsBefore[kind] ?? 0)
+        if let first = history.points.first(where: { $0.fds != nil && $0.logTotals != nil }),
+           let before = first.fds, let totalsBefore = first.logTotals, let latest = history.latest,
+           let totalsNow = latest.logTotals {
+            var events: [LogEventKind: Int] = [:]
+            for (kind, count) in totalsNow where kind != .other && count > (totalsBefore[kind] ?? 0) {
+                events[kind] = count - (totalsBefore[kind] ?? 0)
+            }
+            let seconds = latest.time.seconds(since: first.time)
+            spans.append(Span(pipesGained: census.pipes - before.pipes, events: events, since: first.time,
+                              text: "in the last \(Rules.duration(seconds))"))
         }
-        return Span(pipesGained: census.pipes - before.pipes, events: events, since: first.time)
+        return spans
     }
 
     /// How far fds per event is from a whole number of pipes (2, 4, 6 fds).

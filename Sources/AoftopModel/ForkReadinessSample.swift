@@ -198,20 +198,25 @@ public struct CgroupMemory: Sendable, Codable, Equatable {
     public var oomEvents: Int64?
     /// Processes OOM-killed in the cgroup (v2 `memory.events` `oom_kill`, v1 `memory.oom_control` `oom_kill`, 4.13+).
     public var oomKills: Int64?
+    /// `memory.stat` `inactive_file` (v1 `total_inactive_file`): page cache counted in `current` that the kernel
+    /// reclaims before it OOM-kills; absent in older recordings.
+    public var inactiveFile: Int64?
 
     public init(path: String, limit: MemoryLimit? = nil, current: Int64? = nil, oomEvents: Int64? = nil,
-                oomKills: Int64? = nil) {
+                oomKills: Int64? = nil, inactiveFile: Int64? = nil) {
         self.path = path
         self.limit = limit
         self.current = current
         self.oomEvents = oomEvents
         self.oomKills = oomKills
+        self.inactiveFile = inactiveFile
     }
 
     private enum CodingKeys: String, CodingKey {
         case path, limit, current
         case oomEvents = "oom_events"
         case oomKills = "oom_kills"
+        case inactiveFile = "inactive_file"
     }
 }
 

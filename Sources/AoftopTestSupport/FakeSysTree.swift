@@ -21,10 +21,16 @@ public final class FakeSysTree {
     }
 
     /// A v2 cgroup at `fs/cgroup/<path>`: `memory.max` (`max` or bytes), `memory.current`, `memory.events`.
-    public func setCgroupV2(path: String, max: Int64?, current: Int64, oom: Int64 = 0, oomKill: Int64 = 0) throws {
+    /// `inactiveFile` nil writes no `memory.stat`.
+    public func setCgroupV2(path: String, max: Int64?, current: Int64, oom: Int64 = 0, oomKill: Int64 = 0,
+                            inactiveFile: Int64? = nil) throws {
         let directory = "fs/cgroup" + path
         try write(max.map(String.init) ?? "max", at: directory + "/memory.max")
         try write("\(current)", at: directory + "/memory.current")
+        if let inactiveFile {
+            try write("anon 1048576\nfile \(inactiveFile * 2)\nactive_file \(inactiveFile)\ninactive_file \(inactiveFile)\n",
+                      at: directory + "/memory.stat")
+        }
         try write("low 0\nhigh 0\nmax \(oom * 3)\noom \(oom)\noom_kill \(oomKill)\noom_group_kill 0", at: directory + "/memory.events")
     }
 

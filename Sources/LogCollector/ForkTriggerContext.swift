@@ -8,10 +8,17 @@ import AoftopModel
 /// Saving...`, then `rdbSaveBackground`), so the failure follows its trigger by the same process within
 /// milliseconds. A failure with no trigger just before it is a BGSAVE command (or a schedule the log level hid).
 struct ForkTriggerContext: Sendable {
-    /// Far more than a fork attempt takes, far less than the 5 s before a failed BGSAVE is retried.
-    static let maxGapMs: Int64 = 1000
+    /// More than a failing fork of a large heap takes (page tables copied first), less than the 5 s before a
+    /// failed BGSAVE is retried.
+    static let maxGapMs: Int64 = 4000
 
     private var trigger: (kind: LogEventKind, pid: Int32?, time: Timestamp?)?
+
+    /// A line of no interest: in a log without times (`journalctl -o cat`) the gap cannot be measured, so a
+    /// trigger only counts for the very next line (Redis writes nothing between a trigger and its fork's failure).
+    mutating func noteOther() {
+        if let trigger, trigger.time == nil { self.trigger = nil }
+    }
 
     /// The kind of a line in the context of the lines before it; remembers triggers, resolves a BGSAVE's failure.
     mutating func refine(_ kind: LogEventKind, pid: Int32?, time: Timestamp?) -> LogEventKind {

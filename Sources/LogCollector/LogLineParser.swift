@@ -63,7 +63,11 @@ public struct LogLineParser: Sendable {
         let time = self.time(line, header)
         guard header.timeStyle == .none || time != nil else { return (.other, nil) }
         let kind = withMessage(line, header) { MessageClassifier.kind($0) }
-        return (kind == .other ? kind : forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)
+        guard kind != .other else {
+            forkContext.noteOther()
+            return (kind, time)
+        }
+        return (forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)
     }
 
     /// Convenience for tests and small callers.
@@ -82,11 +86,17 @@ public struct LogLineParser: Sendable {
     mutating func classify(_ line: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
         if let start = LineHeader.quickMessageStart(line) {
             // Nearly every line of a real log: decide the kind before building the full header.
-            if MessageClassifier.kind(line.slice(start, line.count)) == .other { return (.other, nil) }
+            if MessageClassifier.kind(line.slice(start, line.count)) == .other {
+                forkContext.noteOther()
+                return (.other, nil)
+            }
         }
         let header = LineHeader.parse(line)
         let kind = withMessage(line, header) { MessageClassifier.kind($0) }
-        guard kind != .other else { return (kind, nil) }
+        guard kind != .other else {
+            forkContext.noteOther()
+            return (kind, nil)
+        }
         guard header.timeStyle != .none else { return (forkContext.refine(kind, pid: Self.pid(line, header), time: nil), nil) }
         guard let time = time(line, header) else { return (.other, nil) }
         return (forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)

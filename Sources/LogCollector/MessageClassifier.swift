@@ -61,8 +61,11 @@ enum MessageClassifier {
             if m.hasSuffix(" seconds. Saving..."), m.index(of: " changes in ", from: 1) != nil { return .rdbSaveScheduled }
         case UInt8(ascii: "S"):
             if m.starts(with: rewriteStart) { return .aofRewriteStart }
-            // `… with target: disk`, `… with target: replicas sockets` (`slaves sockets` before 5.0); 2.8 names no target.
-            if m.starts(with: syncBgsave) { return m.hasSuffix(" sockets") ? .disklessSyncStart : .replicaSyncStart }
+            // `… with target: disk`, `… with target: replicas sockets` (`slaves sockets` before 5.0; Valkey 8 adds
+            // ` using: normal sync|dual-channel`, Redis 8 ` (rdb-channel)`); 2.8 names no target.
+            if m.starts(with: syncBgsave) {
+                return m.index(of: " sockets", from: syncBgsave.end) != nil ? .disklessSyncStart : .replicaSyncStart
+            }
             if m.has("Server started, Redis version", at: 0) { return .serverStart }
             if m.has("Server can't set maximum open files", at: 0) { return .maxclientsReduced }
         case UInt8(ascii: "U"):

@@ -77,6 +77,8 @@ public struct ForkReadinessSampler: Sendable {
             }
             result.oomEvents = events?["oom"]
             result.oomKills = events?["oom_kill"]
+            result.inactiveFile = files.read("\(sysRoot)/fs/cgroup\(Self.directory(memory.path))/memory.stat",
+                                             optional: true) { ForkReadinessParsers.keyedCounts($0) }?["inactive_file"]
             return .v2(result)
         case .v1(let path):
             let root = "\(sysRoot)/fs/cgroup/memory"
@@ -86,6 +88,9 @@ public struct ForkReadinessSampler: Sendable {
             result.oomKills = files.read("\(root)\(Self.directory(result.path))/memory.oom_control") {
                 ForkReadinessParsers.keyedCounts($0)
             }?["oom_kill"]
+            result.inactiveFile = files.read("\(root)\(Self.directory(result.path))/memory.stat", optional: true) {
+                ForkReadinessParsers.keyedCounts($0)
+            }?["total_inactive_file"]
             return .v1(result)
         }
     }

@@ -169,7 +169,8 @@ struct ForkReadinessTests {
         #expect(verdict.summary == "copy-on-write after fork may be OOM-killed: cgroup memory.current 7.6 GiB of "
             + "memory.max 8.0 GiB, last copy-on-write 1.2 GiB, 3 OOM kills")
         #expect(verdict.remedy?.hasPrefix("raise the cgroup's memory.max") == true)
-        #expect(verdict.checkCommand == "cd /sys/fs/cgroup/system.slice/redis.service && cat memory.max memory.current memory.events")
+        #expect(verdict.checkCommand == "cd /sys/fs/cgroup/system.slice/redis.service && cat memory.max memory.current "
+            + "memory.events; grep -w inactive_file memory.stat")
         #expect(verdict.causes.count == 2)
         // Room for the last copy-on-write: nothing to say.
         let roomy = MemoryCgroup.v2(CgroupMemory(path: "/redis", limit: .bytes(Self.gib(8)), current: Self.gib(4), oomKills: 0))
@@ -181,6 +182,25 @@ struct ForkReadinessTests {
             + "last copy-on-write 4.5 GiB")
     }
 
+    @Test("A cgroup full of inactive page cache (a busy AOF) is not near its limit: the kernel reclaims it first")
+    func cgroupPageCache() {
+        let cached = MemoryCgroup.v2(CgroupMemory(path: "/redis", limit: .bytes(Self.gib(8)), current: Self.gib(7.8),
+                                                  oomKills: 0, inactiveFile: Self.gib(3.5)))
+        #expect(ForkReadiness.assess(sample: Self.sample(mode: .always, cgroup: cached), redis: Self.redis(rdbCow: 1.2)).causes
+            == [.overcommitAlways])
+        let tight = MemoryCgroup.v2(CgroupMemory(path: "/redis", limit: .bytes(Self.gib(8)), current: Self.gib(7.8),
+                                                 oomKills: 0, inactiveFile: Self.gib(0.2)))
+        #expect(ForkReadiness.assess(sample: Self.sample(mode: .always, cgroup: tight), redis: Self.redis(rdbCow: 1.2)).summary
+            == "copy-on-write after fork may be OOM-killed: cgroup memory.current less 205 MiB inactive file cache 7.6 GiB "
+            + "of memory.max 8.0 GiB, last copy-on-write 1.2 GiB")
+    }
+
+    @Test("used_memory alone proves a failure but never room: the charge is larger")
+    func usedMemoryIsALowerBound() {
+        let roomy = ForkReadiness.assess(sample: Self.sample(mode: .never, committed: 1, charge: nil), redis: Self.redis(usedMemory: 2))
+        #expect(roomy.outcome == .unknown, "\(roomy.summary)")
+    }
+
     @Test("cgroup v1 near its limit: the v1 file names; unlimited or none: nothing")
     func cgroupV1AndNone() {
         let v1 = MemoryCgroup.v1(CgroupMemory(path: "/docker/abc", limit: .bytes(Self.gib(2)), current: Self.gib(1.9), oomKills: nil))
@@ -188,7 +208,8 @@ struct ForkReadinessTests {
         #expect(verdict.summary
             == "copy-on-write after fork may be OOM-killed: cgroup memory.usage_in_bytes 1.9 GiB of memory.limit_in_bytes 2.0 GiB")
         #expect(verdict.checkCommand
-            == "cd /sys/fs/cgroup/memory/docker/abc && cat memory.limit_in_bytes memory.usage_in_bytes memory.oom_control")
+            == "cd /sys/fs/cgroup/memory/docker/abc && cat memory.limit_in_bytes memory.usage_in_bytes memory.oom_control; "
+            + "grep -w total_inactive_file memory.stat")
         #expect(verdict.remedy?.hasPrefix("raise the cgroup's memory.limit_in_bytes") == true)
         let unlimited = MemoryCgroup.v1(CgroupMemory(path: "/", limit: .unlimited, current: Self.gib(60)))
         for cgroup in [unlimited, MemoryCgroup.none] {

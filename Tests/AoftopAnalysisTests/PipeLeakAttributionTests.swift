@@ -36,7 +36,7 @@ import Testing
         #expect(attribution.mechanism == .aofRewrite)
         #expect(a.findings.first?.code == .redis2857)
         #expect(a.findings.first?.headline == "AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)")
-        #expect(attribution.evidence == "+540 pipe fds since aoftop started, ≈6 per failed AOF rewrite fork; log: 90 failed AOF rewrite forks")
+        #expect(attribution.evidence == "+540 pipe fds in the last 90 s, ≈6 per failed AOF rewrite fork; log: 90 failed AOF rewrite forks")
     }
 
     @Test func aLeakNoReleaseHasIsNamedAfterTheForksItFollows() throws {
@@ -83,7 +83,7 @@ import Testing
         #expect(attribution.verdict == .unexplained)
         #expect(quiet.findings.first?.code == .pipeLeakUnexplained)
         #expect(attribution.headline == "self-held pipes rise unexplained (+180 fds, no failed fork of any kind)")
-        #expect(attribution.evidence == "+180 pipe fds since aoftop started; log: 3 AOF rewrites done")
+        #expect(attribution.evidence == "+180 pipe fds in the last 90 s; log: 3 AOF rewrites done")
         #expect(!quiet.diagnosis.contains("auto-aof-rewrite-percentage"))
 
         // Forks fail, but ten times faster than the pipes grow: not their leak.
@@ -94,5 +94,71 @@ import Testing
         // 1 fd per failed diskless fork is the known leak; the same per AOF failure is no leak of Redis's.
         #expect(assess(version: "7.0.15", every: [.disklessSyncForkFailed: 2], leaking: .disklessSyncForkFailed, fds: 1)
             .findings.first?.code == .knownForkLeak)
+    }
+
+    @Test func aLeakEveryMechanismSharesIsNamedSo() throws {
+        // 2 fds per failed fork of any kind (a leak in the fork path itself): AOF every 2 s, BGSAVE every 2 s.
+        var analyzer = Analyzer()
+        var last: Assessment?
+        for second in 0...90 {
+            let totals: [LogEventKind: Int] = [.aofForkFailed: second / 2, .rdbForkFailed: second / 2]
+            let pipes = 2 + 2 * (totals.values.reduce(0, +))
+            last = analyzer.ingest(Build.snapshot(at: Int64(second) * 1000, version: "7.0.15",
+                redis: .ok(Build.redis(version: "7.0.15")), process: .ok(Build.process(Build.census(pipes: pipes))),
+                log: .ok(LogSample(path: "/var/log/redis/redis.log", fileState: .following, totals: totals))))
+        }
+        let attribution = try #require(last?.leak.attribution)
+        #expect(attribution.verdict == .followsFailures)
+        #expect(attribution.mechanism == nil)
+        #expect(attribution.headline == "pipes leak with every failed fork (AOF rewrite, BGSAVE) (≈2 fds each), not a known leak of Redis 7.0.15")
+        #expect(attribution.remedy.contains("auto-aof-rewrite-percentage 0") && attribution.remedy.contains("CONFIG SET save"))
+    }
+
+    @Test func aKnownLeakOfOtherEventsMustMatchItsSize() throws {
+        // 5.0 has the child-info overwrite (2 fds per sync start): 1 fd per start is something else.
+        let half = try #require(assess(version: "5.0.7", every: [.replicaSyncStart: 1], leaking: nil,
+                                       pipesPerSecond: 1).leak.attribution)
+        #expect(half.verdict == .unexplained, "\(half)")
+    }
+
+    @Test func theDisklessLeakIsFoundWhenAoftopStartsLate() throws {
+        // 700 single ends leaked before aoftop came (no self-held pairs, so its baseline already holds them), then
+        // one per failed diskless sync while it watches; the log read back counts all 790 failures.
+        var analyzer = Analyzer()
+        var last: Assessment?
+        for second in 0...90 {
+            let failures = 700 + second
+            var process = Build.process(Build.census(pipes: 2 + failures, selfPairs: 1))
+            process.pid = Build.pid
+            let history = LogHistory(state: .complete, pid: Build.pid, processStart: Build.time(-3_600_000),
+                                     totals: [.disklessSyncForkFailed: failures])
+            last = analyzer.ingest(Build.snapshot(at: Int64(second) * 1000, version: "7.0.15",
+                redis: .ok(Build.redis(version: "7.0.15")), process: .ok(process),
+                log: .ok(LogSample(path: "/var/log/redis/redis.log", fileState: .following,
+                                   totals: [.disklessSyncForkFailed: second], history: history))))
+        }
+        let attribution = try #require(last?.leak.attribution)
+        #expect(attribution.verdict == .knownLeak)
+        #expect(attribution.leak == .disklessExitPipe)
+        #expect(last?.findings.first?.code == .knownForkLeak)
+    }
+
+    @Test func atTheLimitARiseTheLogUndercountsIsNotCalledUnexplained() throws {
+        // 3.2.8: 60 fds/s up to the event loop's limit (1128), but the log shows only the first 3 s of failures
+        // (then Redis cannot open its log file for the next line).
+        var analyzer = Analyzer()
+        var last: Assessment?
+        for second in 0...30 {
+            let pipes = min(2 + 60 * second, 1128 - 65)
+            let failures = min(10 * second, 30)
+            last = analyzer.ingest(Build.snapshot(at: Int64(second) * 1000, version: "3.2.8",
+                redis: .ok(Build.redis(version: "3.2.8")), process: .ok(Build.process(Build.census(pipes: pipes))),
+                log: .ok(LogSample(path: "/var/log/redis/redis.log", fileState: .following,
+                                   totals: [.aofForkFailed: failures]))))
+        }
+        let a = try #require(last)
+        #expect(a.eta.status == .exhausted)
+        #expect(a.leak.attribution?.verdict != .unexplained, "\(String(describing: a.leak.attribution))")
+        #expect(a.findings.first?.code == .redis2857, "\(a.findings.map(\.code))")
     }
 }

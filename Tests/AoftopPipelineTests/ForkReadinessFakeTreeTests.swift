@@ -118,7 +118,12 @@ struct ForkReadinessFakeTreeTests {
         #expect(v2.outcome == .mayFail)
         #expect(v2.summary == "copy-on-write after fork may be OOM-killed: cgroup memory.current 7.6 GiB of memory.max 8.0 GiB, "
             + "last copy-on-write 1.2 GiB, 3 OOM kills")
-        #expect(v2.checkCommand == "cd /sys/fs/cgroup/system.slice/redis.service && cat memory.max memory.current memory.events")
+        #expect(v2.checkCommand == "cd /sys/fs/cgroup/system.slice/redis.service && cat memory.max memory.current memory.events; "
+            + "grep -w inactive_file memory.stat")
+        // The same usage, 3 GiB of it inactive page cache (memory.stat): room enough.
+        try host.sys.setCgroupV2(path: "/system.slice/redis.service", max: 8 * Self.gib, current: Int64(7.6 * Double(Self.gib)),
+                                 oom: 3, oomKill: 3, inactiveFile: 3 * Self.gib)
+        #expect(try host.verdict(rdbLastCowSize: Int64(1.2 * Double(Self.gib))).outcome != .mayFail)
 
         try host.proc.setCgroup(pid: Self.pid, ["4:memory:/docker/abc", "0::/"])
         try host.sys.setCgroupV1(path: "/docker/abc", limit: 2 * Self.gib, usage: Int64(1.9 * Double(Self.gib)), oomKill: 1)

@@ -50,6 +50,31 @@ import Testing
                .replicaSyncStart, .replicaSyncForkFailed])
     }
 
+    @Test func valkey8AndRedis8WordingsOfADisklessSync() {
+        #expect(kinds([
+            "77:M 05 Dec 2026 05:00:00.000 * Starting BGSAVE for SYNC with target: replicas sockets using: normal sync",
+            "77:M 05 Dec 2026 05:00:00.001 \(Self.failure)",
+            "77:M 05 Dec 2026 05:00:01.000 * Starting BGSAVE for SYNC with target: replicas sockets using: dual-channel",
+            "77:M 05 Dec 2026 05:00:01.001 \(Self.failure)",
+            "77:M 05 Dec 2026 05:00:02.000 * Starting BGSAVE for SYNC with target: replicas sockets (rdb-channel)",
+            "77:M 05 Dec 2026 05:00:02.001 \(Self.failure)",
+            "77:M 05 Dec 2026 05:00:03.000 * Starting BGSAVE for SYNC with target: disk using: normal sync",
+            "77:M 05 Dec 2026 05:00:03.001 \(Self.failure)",
+        ]) == [.disklessSyncStart, .disklessSyncForkFailed, .disklessSyncStart, .disklessSyncForkFailed,
+               .disklessSyncStart, .disklessSyncForkFailed, .replicaSyncStart, .replicaSyncForkFailed])
+    }
+
+    @Test func withoutTimesOnlyTheNextLineCounts() {
+        // `journalctl -o cat`: messages alone. A sync whose fork worked, then much later a BGSAVE command that failed.
+        #expect(kinds([
+            "Starting BGSAVE for SYNC with target: disk",
+            "Background saving started by pid 4243",
+            "Can't save in background: fork: Cannot allocate memory",
+            "Starting BGSAVE for SYNC with target: disk",
+            "Can't save in background: fork: Cannot allocate memory",
+        ]) == [.replicaSyncStart, .other, .rdbForkFailed, .replicaSyncStart, .replicaSyncForkFailed])
+    }
+
     @Test func aTriggerIsNotCarriedToALaterFailure() {
         #expect(kinds([
             // Too late: the sync's fork succeeded (nothing failed within the second), this is a BGSAVE command.
