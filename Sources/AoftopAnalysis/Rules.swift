@@ -13,7 +13,6 @@ public enum Rules {
     static let silentLogSeconds = 5.0
     public static let incrStormFiles = 10
 
-
     static func findings(_ f: Facts) -> [Finding] {
         var out: [Finding] = []
         let fdSeverity = fdUrgency(f)
