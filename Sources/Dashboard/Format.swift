@@ -1,3 +1,4 @@
+import AoftopAnalysis
 import AoftopModel
 import TextGrid
 
@@ -26,14 +27,7 @@ public enum Format {
 
     /// `0 B`, `512 B`, `67.8 KiB`, `1.2 GiB`.
     public static func bytes(_ value: Int64?) -> String {
-        guard let value else { return unknown }
-        if value < 1024 { return "\(value) B" }
-        var scaled = Double(value)
-        for unit in ["KiB", "MiB", "GiB", "TiB", "PiB"] {
-            scaled /= 1024
-            if scaled < 1024 || unit == "PiB" { return "\(decimal(scaled, digits: scaled < 100 ? 1 : 0)) \(unit)" }
-        }
-        return unknown
+        value.map { ByteText.text($0) } ?? unknown
     }
 
     /// Fixed decimals without `String(format:)` (which needs Foundation and the C locale).
