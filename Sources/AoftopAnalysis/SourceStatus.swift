@@ -39,26 +39,30 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     public var config: State
     /// What the process was started with (config file, command line, binary), read without Redis.
     public var startup: State
+    /// Overcommit, meminfo, THP and the memory cgroup (`/proc/sys/vm`, `/sys`); `not_configured` without a local process.
+    public var forkReadiness: State
 
     public init(redis: State, process: State, log: State, aofDirectory: State, config: State,
-                startup: State = State(status: "not_configured")) {
+                startup: State = State(status: "not_configured"), forkReadiness: State = State(status: "not_configured")) {
         self.redis = redis
         self.process = process
         self.log = log
         self.aofDirectory = aofDirectory
         self.config = config
         self.startup = startup
+        self.forkReadiness = forkReadiness
     }
 
     init(_ snapshot: Snapshot) {
         self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: State(snapshot.log),
                   aofDirectory: State(snapshot.aofDirectory),
                   config: snapshot.redis.value.map { State($0.config) } ?? State(status: "not_configured"),
-                  startup: State(snapshot.startup))
+                  startup: State(snapshot.startup), forkReadiness: State(snapshot.forkReadiness))
     }
 
     enum CodingKeys: String, CodingKey {
         case redis, process, log, config, startup
         case aofDirectory = "aof_directory"
+        case forkReadiness = "fork_readiness"
     }
 }

@@ -146,6 +146,10 @@ struct JSONTests {
           "reason" : null,
           "status" : "ok"
         },
+        "fork_readiness" : {
+          "reason" : null,
+          "status" : "not_configured"
+        },
         "log" : {
           "reason" : "permission denied",
           "status" : "failed"

@@ -72,7 +72,7 @@ import Testing
             // A local server: its host's fork readiness is read.
             "fork_readiness": ["outcome", "summary", "remedy", "check_command", "causes"],
             "process": ["cpu_percent", "log_silent_seconds"],
-            "sources": ["redis", "process", "log", "aof_directory", "config", "startup"],
+            "sources": ["redis", "process", "log", "aof_directory", "config", "startup", "fork_readiness"],
         ]
         for (key, expected) in nested {
             let value = try #require(object[key] as? [String: Any], "\(key) is not an object")

@@ -91,6 +91,11 @@ enum AofPane {
                                  value: Drawing.fit(readiness.summary, size.columns - labelWidth, ellipsis: glyphs.ellipsis),
                                  role: Self.role(readiness.outcome))
             row += 1
+        } else if let reason = context.state.snapshot?.forkReadiness.failureReason {
+            PaneContext.labelled(&grid, row: row, label: "fork", labelWidth: labelWidth,
+                                 value: Drawing.fit("? (\(reason))", size.columns - labelWidth, ellipsis: glyphs.ellipsis),
+                                 role: .warn)
+            row += 1
         }
         if let attribution = context.assessment?.leak.attribution {
             PaneContext.labelled(&grid, row: row, label: "leak", labelWidth: labelWidth,
