@@ -88,7 +88,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     }
     let diagnosis = findings.first?.line ?? Rules.allClear(facts)
 
-    return Assessment(
+    var assessment = Assessment(
         time: snapshot.time,
         pid: history.pid,
         server: server,
@@ -97,6 +97,8 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
         limit: limit, eta: eta, clients: clients, sockets: process?.sockets,
         master: redis?.master, leak: leak, aof: aof, forkFailures: forks, forkReadiness: forkReadiness, process: activity,
         severity: severity, diagnosis: diagnosis, findings: findings, sources: SourceStatus(snapshot))
+    assessment.namespacePid = process?.namespaces?.innerPid
+    return assessment
 }
 
 /// Everything the rules look at, computed once.

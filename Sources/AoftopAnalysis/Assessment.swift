@@ -5,6 +5,9 @@ import AoftopModel
 public struct Assessment: Sendable, Equatable, Codable {
     public var time: Timestamp
     public var pid: Int32?
+    /// The pid the server calls itself inside a pid namespace of its own (INFO's `process_id`, the log's pid) when
+    /// it differs from `pid`, the one `/proc` is read by: a container's Redis is often pid 1.
+    public var namespacePid: Int32?
     /// `redis` or `valkey`: INFO, else the log's start banner, else the binary.
     public var server: String?
     /// INFO, else what was read earlier from this process, else the log's start banner, else the binary's own.
@@ -62,12 +65,14 @@ public struct Assessment: Sendable, Equatable, Codable {
         case time, pid, server, version, fds, limit, eta, clients, sockets, master, leak, aof, process, severity, diagnosis, findings, sources
         case forkFailures = "fork_failures"
         case forkReadiness = "fork_readiness"
+        case namespacePid = "namespace_pid"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(time, forKey: .time)
         try c.encode(pid, forKey: .pid)
+        try c.encode(namespacePid, forKey: .namespacePid)
         try c.encode(server, forKey: .server)
         try c.encode(version, forKey: .version)
         try c.encode(fds, forKey: .fds)

@@ -17,9 +17,12 @@ public struct ProcSample: Sendable, Codable, Equatable {
     public var unservedConnectionFds: [Int]?
     /// The socket fds by role, TCP state and peer; `nil` when not taken (or in a recording made before it existed).
     public var sockets: SocketCensus?
+    /// Its pid namespaces and mount namespace; `nil` when `status` could not be read (or in an older recording).
+    public var namespaces: ProcessNamespaces?
 
     public init(pid: Int32, command: String, startTicks: UInt64, cpuTicks: UInt64, clockTicksPerSecond: Int,
-                fds: FdCensus, limits: FdLimits, unservedConnectionFds: [Int]? = nil, sockets: SocketCensus? = nil) {
+                fds: FdCensus, limits: FdLimits, unservedConnectionFds: [Int]? = nil, sockets: SocketCensus? = nil,
+                namespaces: ProcessNamespaces? = nil) {
         self.pid = pid
         self.command = command
         self.startTicks = startTicks
@@ -29,10 +32,14 @@ public struct ProcSample: Sendable, Codable, Equatable {
         self.limits = limits
         self.unservedConnectionFds = unservedConnectionFds
         self.sockets = sockets
+        self.namespaces = namespaces
     }
 
+    /// The pid the server knows itself by: the innermost of its pid namespaces.
+    public var serverPid: Int32 { namespaces?.innerPid ?? pid }
+
     private enum CodingKeys: String, CodingKey {
-        case pid, command, fds, limits, sockets
+        case pid, command, fds, limits, sockets, namespaces
         case unservedConnectionFds = "unserved_connection_fds"
         case startTicks = "start_ticks"
         case cpuTicks = "cpu_ticks"

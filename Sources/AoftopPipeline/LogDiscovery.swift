@@ -11,10 +11,12 @@ enum LogDiscovery {
 
     static let tailBytes = 64 * 1024
 
-    static func find(pid: Int32, workingDirectory: String?) -> String? {
+    /// `pid` is the one the log's lines carry (the server's own, inside a pid namespace); the directories are
+    /// the server's, opened through `paths`.
+    static func find(pid: Int32, workingDirectory: String?, paths: ProcessPaths = .host) -> String? {
         var best: (path: String, mtime: Int64)?
         for directory in candidateDirectories(workingDirectory: workingDirectory) {
-            for path in logFiles(in: directory, onlyRedisNamed: directory == "/var/log") {
+            for path in logFiles(in: paths.hostPath(directory), onlyRedisNamed: directory == "/var/log") {
                 var info = stat()
                 guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
                 let mtime = Int64(info.st_mtim.tv_sec)

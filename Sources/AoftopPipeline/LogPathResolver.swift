@@ -5,6 +5,8 @@
 public enum LogPathResolver {
     public enum Resolution: Equatable, Sendable {
         case path(String)
+        /// `logfile ""`: the lines go wherever the process's standard output goes.
+        case standardOutput
         /// Why there is no file to follow, as one line for the log pane.
         case unavailable(String)
     }
@@ -13,9 +15,7 @@ public enum LogPathResolver {
         guard let logfile else {
             return .unavailable("log path unknown (no CONFIG GET, config file unknown): pass --log PATH or --config PATH")
         }
-        if logfile.isEmpty {
-            return .unavailable("Redis logs to standard output (logfile \"\"): pass --log PATH if it is captured to a file")
-        }
+        if logfile.isEmpty { return .standardOutput }
         if logfile.hasPrefix("/") { return .path(logfile) }
         guard let base = processWorkingDirectory ?? dir else {
             return .unavailable("log path \"\(logfile)\" is relative and the server's directory is unknown: pass --log PATH")

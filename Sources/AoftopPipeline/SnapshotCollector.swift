@@ -23,11 +23,14 @@ public final class SnapshotCollector {
     private let aofDirectoryCounter = AofDirectoryCounter()
     private let startupSampler: StartupSampler
     private var pid: Int32?
+    /// What the resolved process calls itself (INFO's `process_id`): another number inside a pid namespace.
+    private var serverPid: Int32?
     /// The followed log, and the process whose start its history was read back to.
     private var log: (path: String, pid: Int32?, collector: LogSampler)?
     /// The last CONFIG that answered: keeps the log followed while Redis refuses new connections.
     private var lastConfig: RedisConfig?
     private var lastLogSearch: (pid: Int32, time: Timestamp)?
+    private var destination: (pid: Int32, startTicks: UInt64, value: LogDestination)?
     private var binaryCache: (pid: Int32, startTicks: UInt64, binary: ServerBinary?)?
     /// Server-side fds of aoftop's own connections the server accepted and never answered, per process.
     private var unserved: (pid: Int32, probe: Int?, fds: [Int])?
@@ -55,7 +58,7 @@ public final class SnapshotCollector {
         let sample = redisReading.value
         if let config = sample?.config.value { lastConfig = config }
 
-        let pidResolution = resolvePid(infoPid: sample?.processId)
+        let pidResolution = resolvePid(infoPid: sample?.processId, infoPort: sample?.tcpPort)
         var process: Reading<ProcSample> = .notConfigured
         var processWorkingDirectory: String?
         switch pidResolution {
@@ -71,14 +74,17 @@ public final class SnapshotCollector {
             break
         }
 
+        let paths = ProcessPaths(procRoot: target.procRoot, process: process.value)
         // Read once per process; what the log path, the AOF directory and the limits fall back on without CONFIG.
         let startup: Reading<ServerStartup> = process.value.map {
-            startupSampler.sample(pid: $0.pid, startTicks: $0.startTicks, binary: binary(of: $0))
+            startupSampler.sample(pid: $0.pid, startTicks: $0.startTicks, binary: binary(of: $0), fileRoot: paths.root)
         } ?? .notConfigured
+        // The log's lines carry the pid the server calls itself, not the host's.
+        let logPid = process.value?.serverPid ?? sample?.processId ?? pidResolution?.pid
         let logReading = collectLog(processWorkingDirectory: processWorkingDirectory, startup: startup.value,
-                                    pid: process.value?.pid ?? pidResolution?.pid)
+                                    pid: logPid, process: process.value, paths: paths)
         let aofDirectory = collectAofDirectory(sample: sample, startup: startup.value,
-                                               processWorkingDirectory: processWorkingDirectory)
+                                               processWorkingDirectory: processWorkingDirectory, paths: paths)
         // Re-read every sample: these are the settings an operator changes mid-incident. Only with a local process:
         // without one, this host's overcommit and memory would be passed off as a remote Redis's.
         let readinessPid = process.value?.pid ?? pidResolution?.pid
@@ -144,17 +150,21 @@ public final class SnapshotCollector {
         return binary
     }
 
-    private func resolvePid(infoPid: Int32?) -> PidResolver.Resolution? {
-        if let pid, infoPid == nil || infoPid == pid || target.pid != nil { return .pid(pid) }
+    private func resolvePid(infoPid: Int32?, infoPort: Int?) -> PidResolver.Resolution? {
+        if let pid, infoPid == nil || infoPid == (serverPid ?? pid) || target.pid != nil { return .pid(pid) }
         guard let endpoint = target.endpoint else { return nil }
-        let resolution = PidResolver(discovery: discovery).resolve(endpoint: endpoint, infoPid: infoPid)
-        if case .pid(let found) = resolution { pid = found }
+        let resolution = PidResolver(discovery: discovery).resolve(endpoint: endpoint, infoPid: infoPid, infoPort: infoPort)
+        if case .pid(let found) = resolution {
+            pid = found
+            serverPid = discovery.namespaces(pid: found)?.innerPid ?? found
+        }
         return resolution
     }
 
     /// The log follower for `path`, made anew when the path or the process changes (a restarted server's history
     /// is read back to its own start line).
-    private func collectLog(processWorkingDirectory: String?, startup: ServerStartup?, pid: Int32?) -> Reading<LogSample> {
+    private func collectLog(processWorkingDirectory: String?, startup: ServerStartup?, pid: Int32?,
+                            process: ProcSample?, paths: ProcessPaths) -> Reading<LogSample> {
         var path = target.logPath
         if path == nil {
             // CONFIG (now or last known) first: `CONFIG SET logfile` may have moved it since the start.
@@ -164,9 +174,18 @@ public final class SnapshotCollector {
                                                      processWorkingDirectory: processWorkingDirectory)
             switch resolution {
             case .path(let resolved):
-                path = resolved
+                path = paths.hostPath(resolved)
+            case .standardOutput:
+                let destination = process.map(logDestination)
+                if case .file(let file)? = destination?.output {
+                    path = paths.hostPath(file)
+                } else if let destination {
+                    return .failed(StandardOutputLog.guidance(destination, endpoint: target.endpoint, pid: process?.pid))
+                } else {
+                    return .failed("\(StandardOutputLog.preamble): pass --log - and pipe it in")
+                }
             case .unavailable(let reason):
-                path = log?.path ?? discoverLog(pid: pid, processWorkingDirectory: processWorkingDirectory)
+                path = log?.path ?? discoverLog(pid: pid, processWorkingDirectory: processWorkingDirectory, paths: paths)
                 if path == nil { return target.endpoint == nil && startup == nil ? .notConfigured : .failed(reason) }
             }
         }
@@ -177,24 +196,32 @@ public final class SnapshotCollector {
         return log?.collector.collect() ?? .notConfigured
     }
 
+    /// Where the process's standard output goes, read once per process.
+    private func logDestination(_ process: ProcSample) -> LogDestination {
+        if let known = destination, known.pid == process.pid, known.startTicks == process.startTicks { return known.value }
+        let value = LogDestinationReader(procRoot: target.procRoot).read(pid: process.pid, startTicks: process.startTicks)
+        destination = (process.pid, process.startTicks, value)
+        return value
+    }
+
     /// The log found by its lines from `pid` (searched at most every 10 s while not found).
-    private func discoverLog(pid: Int32?, processWorkingDirectory: String?) -> String? {
+    private func discoverLog(pid: Int32?, processWorkingDirectory: String?, paths: ProcessPaths) -> String? {
         guard let pid else { return nil }
         let now = clock.now()
         if let last = lastLogSearch, last.pid == pid, now.seconds(since: last.time) < 10 { return nil }
         lastLogSearch = (pid, now)
-        return LogDiscovery.find(pid: pid, workingDirectory: processWorkingDirectory)
+        return LogDiscovery.find(pid: pid, workingDirectory: processWorkingDirectory, paths: paths)
     }
 
-    private func collectAofDirectory(sample: RedisSample?, startup: ServerStartup?,
-                                     processWorkingDirectory: String?) -> Reading<AofDirectorySample> {
+    private func collectAofDirectory(sample: RedisSample?, startup: ServerStartup?, processWorkingDirectory: String?,
+                                     paths: ProcessPaths) -> Reading<AofDirectorySample> {
         guard sample?.aofEnabled ?? lastConfig?.appendonly ?? startup?.appendonly?.value ?? false,
               let path = LogPathResolver.aofDirectory(dir: lastConfig?.dir ?? startup?.dir?.value,
                                                       appenddirname: lastConfig?.appenddirname ?? startup?.appenddirname?.value,
                                                       processWorkingDirectory: processWorkingDirectory) else {
             return .notConfigured
         }
-        return aofDirectoryCounter.sample(path: path)
+        return aofDirectoryCounter.sample(path: paths.hostPath(path))
     }
 
     private func makeLogCollector(path: String, pid: Int32?) -> LogSampler {

@@ -75,6 +75,8 @@ public struct FakeProcess: Sendable {
     public var tcp: [FakeTCPSocket] = []
     public var tcp6: [FakeTCPSocket] = []
     public var unix: [FakeUnixSocket] = []
+    /// `NSpid` of `status`, outermost first (a server in a pid namespace of its own: `[pid, 1]`); nil: `[pid]`.
+    public var namespacePids: [Int32]?
     /// Target of the `cwd` symlink; nil leaves it out.
     public var workingDirectory: String? = "/var/lib/redis"
     /// Replace the generated `stat` / `limits` text (to test garbage input).
@@ -115,6 +117,7 @@ public final class FakeProcTree {
                   to: dir + "/limits")
         try write(process.arguments.map { $0 + "\0" }.joined(), to: dir + "/cmdline")
         try write(String(process.command.prefix(15)) + "\n", to: dir + "/comm")
+        try write(Self.status(process), to: dir + "/status")
         try write(Self.tcpTable(process.tcp, ipv6: false), to: dir + "/net/tcp")
         try write(Self.tcpTable(process.tcp6, ipv6: true), to: dir + "/net/tcp6")
         try write(Self.unixTable(process.unix), to: dir + "/net/unix")
@@ -146,6 +149,13 @@ public final class FakeProcTree {
             + "\(p.startTicks) 150990848 2781 18446744073709551615 94381478756352 94381480302021 140727340012128 0 0 0 "
             + "0 4097 17642 0 0 0 17 1 0 0 0 0 0 94381480856112 94381480903224 94381504278528 140727340019627 "
             + "140727340019661 140727340019661 140727340019685 0\n"
+    }
+
+    /// The first rows of `status` (Linux 6.x layout, tab after the colon): the pids, no memory figures.
+    static func status(_ p: FakeProcess) -> String {
+        let nsPids = (p.namespacePids ?? [p.pid]).map(String.init).joined(separator: "\t")
+        return "Name:\t\(p.command.prefix(15))\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t\(p.pid)\nNgid:\t0\n"
+            + "Pid:\t\(p.pid)\nPPid:\t1\nTracerPid:\t0\nNStgid:\t\(nsPids)\nNSpid:\t\(nsPids)\nNSpgid:\t\(nsPids)\n"
     }
 
     static func limits(soft: Int?, hard: Int?) -> String {

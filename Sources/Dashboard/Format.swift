@@ -8,6 +8,14 @@ public enum Format {
     public static let unknown = "?"
 
     /// `9,823`; `?` for `nil`.
+    /// `4242`, or `4242 (ns 1)` for a server in a pid namespace of its own: the host's pid reads `/proc`, the
+    /// namespace's is the one in INFO and in every log line.
+    public static func pid(_ pid: Int32?, namespacePid: Int32? = nil) -> String {
+        guard let pid else { return unknown }
+        guard let namespacePid, namespacePid != pid else { return String(pid) }
+        return "\(pid) (ns \(namespacePid))"
+    }
+
     public static func count<T: BinaryInteger>(_ value: T?) -> String {
         guard let value else { return unknown }
         let digits = String(value.magnitude)

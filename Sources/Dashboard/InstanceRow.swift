@@ -45,14 +45,14 @@ public struct InstanceRow: Sendable, Equatable {
         urgency = Urgency(assessment: assessment, name: name)
         guard let a = assessment else {
             severity = .unknown
-            cells = Self.cells([.instance: name, .pid: pid.map(String.init) ?? Format.unknown, .ports: Self.ports(ports),
+            cells = Self.cells([.instance: name, .pid: Format.pid(pid), .ports: Self.ports(ports),
                                 .version: Format.unknown, .diagnosis: pendingReason])
             return
         }
         severity = a.severity
         let fds = a.fds.total.map { total in "\(Format.count(total))/\(Format.count(a.limit.effective))" } ?? Format.unknown
         cells = Self.cells([
-            .instance: name, .pid: (a.pid ?? pid).map(String.init) ?? Format.unknown, .ports: Self.ports(ports),
+            .instance: name, .pid: Format.pid(a.pid ?? pid, namespacePid: a.namespacePid), .ports: Self.ports(ports),
             .version: a.version ?? Format.unknown, .clients: Self.clients(a.clients), .sockets: Format.count(a.fds.socket),
             .pipes: Format.count(a.fds.pipe), .fdsLimit: fds, .binds: Self.binding(a.limit.binding), .eta: Self.eta(a.eta),
             .severity: a.severity.rawValue.uppercased(), .diagnosis: a.diagnosis])

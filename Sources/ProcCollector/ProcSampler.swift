@@ -21,6 +21,8 @@ public final class ProcSampler: Sendable {
         let file = ByteBuffer()
         var listeners = ListenerCache()
         let sockets = SocketCensusTaker()
+        /// Namespaces never change for a process: read once per pid and start time.
+        var namespaces: (pid: Int32, startTicks: UInt64, value: ProcessNamespaces?)?
     }
 
     /// - Parameters:
@@ -99,9 +101,12 @@ public final class ProcSampler: Sendable {
                                                sampleCost: sampleCost, policy: socketTables, relativeTo: pidDir,
                                                buffer: state.file, now: now)
             }
+            if state.namespaces.map({ $0.pid != pid || $0.startTicks != stat.startTicks }) ?? true {
+                state.namespaces = (pid, stat.startTicks, NamespaceReader.read(relativeTo: pidDir, buffer: state.file))
+            }
             return .ok(ProcSample(pid: pid, command: stat.command, startTicks: stat.startTicks, cpuTicks: stat.cpuTicks,
                                   clockTicksPerSecond: clockTicks > 0 ? clockTicks : 100, fds: census, limits: limits,
-                                  sockets: sockets))
+                                  sockets: sockets, namespaces: state.namespaces?.value))
         }
     }
 
@@ -127,6 +132,14 @@ public final class ProcSampler: Sendable {
     /// or `dir` against it. Nil if the process is gone or not readable.
     public func workingDirectory(pid: Int32) -> String? {
         ProcFiles.readLink("\(procRoot)/\(pid)/cwd")
+    }
+
+    /// The namespaces of `pid` (read afresh: discovery asks about processes it does not sample).
+    public func namespaces(pid: Int32) -> ProcessNamespaces? {
+        let pidDir = open("\(procRoot)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if pidDir < 0 { return nil }
+        defer { close(pidDir) }
+        return state.withLock { NamespaceReader.read(relativeTo: pidDir, buffer: $0.file) }
     }
 
     /// The listening sockets held by `pid`: the namespace's listeners whose inode is one of its fds.

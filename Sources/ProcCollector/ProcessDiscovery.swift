@@ -1,3 +1,4 @@
+import AoftopModel
 import Glibc
 
 /// A local Redis or Valkey server process and where it listens.
@@ -33,8 +34,12 @@ public struct ProcessDiscovery: Sendable {
     /// Every `redis-server`/`valkey-server` process, by pid, with its listeners. A process whose fds cannot be
     /// read (another user's, without root) is listed with no ports.
     public func servers() -> [ServerProcess] {
+        servers(where: { _ in true })
+    }
+
+    private func servers(where include: (Int32) -> Bool) -> [ServerProcess] {
         allPids().compactMap { pid -> ServerProcess? in
-            guard let command = serverCommand(pid: pid) else { return nil }
+            guard let command = serverCommand(pid: pid), include(pid) else { return nil }
             let listeners = collector.listeningSockets(pid: pid) ?? []
             return ServerProcess(pid: pid, command: command,
                                  tcpPorts: Array(Set(listeners.compactMap(\.tcpPort))).sorted(),
@@ -51,6 +56,17 @@ public struct ProcessDiscovery: Sendable {
     /// The process holding the listening unix socket bound to `path`.
     public func pid(listeningOnUnixSocket path: String) -> Int32? {
         owner { $0.unixPath == path }
+    }
+
+    /// Servers in a pid namespace of their own whose pid there is `innerPid` (INFO's `process_id` seen from the
+    /// host): every container's Redis is pid 1 or so, so the caller narrows them down by port.
+    public func servers(innerPid: Int32) -> [ServerProcess] {
+        servers(where: { collector.namespaces(pid: $0)?.innerPid == innerPid })
+    }
+
+    /// The pid namespaces and mount namespace of `pid`.
+    public func namespaces(pid: Int32) -> ProcessNamespaces? {
+        collector.namespaces(pid: pid)
     }
 
     /// The current working directory of `pid`, to resolve a relative `logfile` or `dir`.

@@ -109,3 +109,31 @@ enum FileReading {
         return String(cString: cwd)
     }
 }
+
+/// The file system as a process in another mount namespace sees it, reached through its `/proc/PID/root`: paths
+/// stay the server's own (what its config and CONFIG say), only opening goes through the root.
+public struct RootedFileSystem: ConfigFileSystem {
+    /// `/proc/PID/root` (under the proc root in use).
+    public var root: String
+    public var base: any ConfigFileSystem
+
+    public init(root: String, base: any ConfigFileSystem = LocalFileSystem()) {
+        self.root = root
+        self.base = base
+    }
+
+    public func read(_ path: String, limit: Int) -> Result<(bytes: [UInt8], truncated: Bool), FileError> {
+        base.read(root + path, limit: limit)
+    }
+
+    public func glob(_ pattern: String) -> [String] {
+        base.glob(root + pattern).map { String($0.dropFirst(root.count)) }
+    }
+
+    /// Lexical, not `realpath`: the root is a magic link that `realpath` would resolve to aoftop's own `/`, and
+    /// a symbolic link inside the namespace names a path there.
+    public func canonicalDirectory(_ path: String) -> String? {
+        let normalized = Paths.normalize(path)
+        return base.canonicalDirectory(root + normalized) == nil ? nil : normalized
+    }
+}

@@ -1,3 +1,5 @@
+import AoftopModel
+
 /// What `/proc/PID/cmdline` shows: the real argv, or a title the server wrote over it.
 enum ProcessCommandLine: Equatable {
     case arguments([String])
@@ -58,18 +60,7 @@ enum BootTime {
 /// The systemd unit a process runs in, from `/proc/PID/cgroup`: cgroup v2 `0::/system.slice/redis-server.service`
 /// or the v1 `name=systemd` hierarchy. The innermost `.service` component is the unit.
 enum ControlGroup {
-    static func serviceUnit(_ bytes: [UInt8]) -> String? {
-        let lines = bytes.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
-        let candidates = lines.compactMap { line -> String? in
-            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, fields[1].isEmpty || fields[1] == "name=systemd" else { return nil }
-            return String(fields[2])
-        }
-        for path in candidates {
-            if let unit = path.split(separator: "/").last(where: { $0.hasSuffix(".service") }) { return String(unit) }
-        }
-        return nil
-    }
+    static func serviceUnit(_ bytes: [UInt8]) -> String? { ProcessSupervisor.serviceUnit(cgroup: bytes) }
 }
 
 extension String {

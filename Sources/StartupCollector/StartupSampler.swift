@@ -22,13 +22,16 @@ public final class StartupSampler {
     }
 
     /// `binary`, when known, is copied in and decides whether `appenddirname` has a default (Redis ≥ 7.0, Valkey).
-    public func sample(pid: Int32, startTicks: UInt64?, binary: ServerBinary? = nil) -> Reading<ServerStartup> {
+    /// `fileRoot` (`/proc/PID/root`) is where the server's own paths are opened when it has a mount namespace of
+    /// its own; the config file the operator named with `--config` is a path of aoftop's and read as given.
+    public func sample(pid: Int32, startTicks: UInt64?, binary: ServerBinary? = nil,
+                       fileRoot: String? = nil) -> Reading<ServerStartup> {
         let identity = Identity(pid: pid, startTicks: startTicks)
         let entry: Entry
         if let cached, cached.identity == identity {
             entry = cached.entry
         } else {
-            entry = load(pid: pid, startTicks: startTicks)
+            entry = load(pid: pid, startTicks: startTicks, fileRoot: fileRoot)
             cached = (identity, entry)
         }
         switch entry {
@@ -40,7 +43,7 @@ public final class StartupSampler {
             StartupSettings.fill(&startup, from: loaded.config, defaultDirectory: loaded.defaultDirectory,
                                  binary: binary)
             startup.warnings += Self.staleness(of: loaded.config.files, mainFile: loaded.configFile,
-                                               startedAt: loaded.startedAt)
+                                               startedAt: loaded.startedAt, root: loaded.fileRoot ?? "")
             return .ok(startup)
         }
     }
@@ -58,6 +61,8 @@ public final class StartupSampler {
         var warnings: [String]
         /// Seconds since the epoch; `nil` when `/proc/stat` or the process's `stat` could not be read.
         var startedAt: Double?
+        /// The `/proc/PID/root` the files were read through; nil: as named.
+        var fileRoot: String?
     }
 
     private enum Entry {
@@ -65,20 +70,27 @@ public final class StartupSampler {
         case failed(String)
     }
 
-    private func load(pid: Int32, startTicks: UInt64?) -> Entry {
+    private func load(pid: Int32, startTicks: UInt64?, fileRoot: String?) -> Entry {
         let source: ConfigSource
         switch locator.locate(pid: pid) {
         case .unknown(let reason): return .failed(reason)
         case .found(let found): source = found
         }
+        let root = source.location == .explicit ? nil : fileRoot
+        var parser = self.parser
+        var viewNote: [String] = []
+        if let root {
+            parser.fileSystem = RootedFileSystem(root: root, base: parser.fileSystem)
+            viewNote = ["config read inside the server's mount namespace, through \(root)"]
+        }
         switch StartupConfigLoader(parser: parser).load(source) {
         case .failure(let failure):
-            return .failed(failure.reason)
+            return .failed(failure.reason + (root.map { " (through \($0))" } ?? ""))
         case .success(let result):
             return .loaded(Loaded(location: source.location, configFile: result.configFile, config: result.config,
                                   defaultDirectory: source.currentDirectory ?? result.startDirectory,
-                                  warnings: source.warnings + result.warnings + result.config.warnings,
-                                  startedAt: startTime(pid: pid, startTicks: startTicks)))
+                                  warnings: viewNote + source.warnings + result.warnings + result.config.warnings,
+                                  startedAt: startTime(pid: pid, startTicks: startTicks), fileRoot: root))
         }
     }
 
@@ -93,11 +105,11 @@ public final class StartupSampler {
 
     /// One `stat` per file read. A file Redis read cannot have been missing at start (it exits then), so a
     /// missing one was deleted since; a modification time after the start means the running server may differ.
-    private static func staleness(of files: [String], mainFile: String?, startedAt: Double?) -> [String] {
+    private static func staleness(of files: [String], mainFile: String?, startedAt: Double?, root: String) -> [String] {
         var warnings: [String] = []
         for path in files {
             let what = path == mainFile ? "config file \(path)" : "included file \(path)"
-            switch FileReading.status(path) {
+            switch FileReading.status(root + path) {
             case .failure(let error) where error.errno == ENOENT:
                 warnings.append("\(what) deleted after the server started")
             case .failure:

@@ -43,7 +43,7 @@ struct DashboardCommand: ParsableCommand {
     func run() throws {
         let named = target.isExplicit || process.isExplicit
         if all || !named {
-            let servers = FleetDiscovery.targets()
+            let servers = FleetDiscovery.targets(procRoot: process.local.procRoot)
             if all || !servers.isEmpty {
                 try runOverview(servers, open: !all && servers.count == 1 ? servers.first?.name : nil)
                 return
@@ -76,7 +76,7 @@ struct DashboardCommand: ParsableCommand {
         let credentials: RedisCredentials?
         do { credentials = try target.credentials() } catch { throw fail("\(error)") }
         let template = CollectionTarget(endpoint: nil, credentials: credentials, timeout: target.timeout,
-                                        clientListInterval: target.clientListInterval)
+                                        procRoot: process.local.procRoot, clientListInterval: target.clientListInterval)
         let sampleInterval = interval.seconds
         let program = OverviewProgram(targets: servers, open: open, interval: sampleInterval, procRoot: template.procRoot) {
             Self.liveSource($0.collectionTarget(template), interval: sampleInterval)

@@ -23,6 +23,8 @@ struct FleetOptions: ParsableArguments {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var local: HostOptions
+
     func validate() throws {
         for port in ports where !(1...65535).contains(port) {
             throw ValidationError("--port must be between 1 and 65535, not \(port)")
@@ -49,6 +51,6 @@ struct FleetOptions: ParsableArguments {
     /// The collection settings shared by every instance (credentials, timeout).
     func collectionTemplate() throws -> CollectionTarget {
         CollectionTarget(endpoint: nil, credentials: try connection.credentials(), timeout: connection.timeout,
-                         clientListInterval: connection.clientListInterval)
+                         procRoot: local.procRoot, clientListInterval: connection.clientListInterval)
     }
 }

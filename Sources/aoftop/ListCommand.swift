@@ -41,7 +41,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let template: CollectionTarget
         do { template = try fleet.collectionTemplate() } catch { throw fail("\(error)") }
-        let targets = fleet.namedTargets ?? FleetDiscovery.targets()
+        let targets = fleet.namedTargets ?? FleetDiscovery.targets(procRoot: fleet.local.procRoot)
         guard !targets.isEmpty else {
             if json { print("[]") }
             throw fail("no redis-server or valkey-server process found (name instances with -p PORT, -s SOCKET or HOST:PORT)")
@@ -108,6 +108,7 @@ struct ListedInstance: Encodable {
         case instance, port, ports, pid, samples, severity, version, fds, limit, eta, clients, sockets, leak, diagnosis, sources, assessment
         case forkFailures = "fork_failures"
         case forkReadiness = "fork_readiness"
+        case namespacePid = "namespace_pid"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -116,6 +117,7 @@ struct ListedInstance: Encodable {
         try c.encode(port, forKey: .port)
         try c.encode(ports, forKey: .ports)
         try c.encode(pid, forKey: .pid)
+        try c.encode(assessment?.namespacePid, forKey: .namespacePid)
         try c.encode(samples, forKey: .samples)
         try c.encode(assessment?.severity ?? .unknown, forKey: .severity)
         try c.encode(assessment?.version, forKey: .version)

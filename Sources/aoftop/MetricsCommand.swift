@@ -38,7 +38,7 @@ struct MetricsCommand: ParsableCommand {
         do { template = try fleet.collectionTemplate() } catch { throw fail("\(error)") }
         // Before any thread starts: a SIGTERM from here on ends the command cleanly (exit 0).
         StopSignals.install()
-        let scope: FleetMonitor.Scope = fleet.namedTargets.map { .targets($0) } ?? .discovered(procRoot: "/proc")
+        let scope: FleetMonitor.Scope = fleet.namedTargets.map { .targets($0) } ?? .discovered(procRoot: fleet.local.procRoot)
         let monitor = FleetMonitor(scope: scope, collection: template, interval: interval.seconds)
         defer { monitor.stop() }
         let endpoint: MetricsEndpoint

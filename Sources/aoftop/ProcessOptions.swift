@@ -15,6 +15,8 @@ struct ProcessOptions: ParsableArguments {
         valueName: "path"))
     var config: String?
 
+    @OptionGroup var local: HostOptions
+
     func validate() throws {
         if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
     }
@@ -26,6 +28,6 @@ struct ProcessOptions: ParsableArguments {
     func collectionTarget(_ target: TargetOptions, credentials: RedisCredentials?, logBacklogBytes: Int = 64 * 1024) -> CollectionTarget {
         CollectionTarget(endpoint: target.endpoint, credentials: credentials, timeout: target.timeout, pid: pid,
                          logPath: log, configFile: config, logBacklogBytes: logBacklogBytes,
-                         clientListInterval: target.clientListInterval)
+                         procRoot: local.procRoot, clientListInterval: target.clientListInterval)
     }
 }

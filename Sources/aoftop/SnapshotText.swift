@@ -11,7 +11,7 @@ enum SnapshotText {
         let source = snapshot.source
         var title = "aoftop snapshot  \(source.displayName)"
         if let server = source.server, let version = source.version { title += "  \(server) \(version)" }
-        if let pid = source.pid { title += "  pid \(pid)" }
+        if let pid = source.pid { title += "  pid \(Format.pid(pid, namespacePid: snapshot.process.value?.namespaces?.innerPid))" }
         lines.append(title + "  \(snapshot.time.iso8601)")
         lines.append("")
         lines += redisLines(snapshot.redis)
@@ -72,7 +72,7 @@ enum SnapshotText {
     }
 
     private static func processLines(_ reading: Reading<ProcSample>) -> [String] {
-        var lines = [header("process", reading, reading.value.map { "pid \($0.pid) \($0.command)" } ?? "")]
+        var lines = [header("process", reading, reading.value.map { "pid \(Format.pid($0.pid, namespacePid: $0.namespaces?.innerPid)) \($0.command)" } ?? "")]
         guard let process = reading.value else { return lines }
         let fds = process.fds
         let anon = fds.anonInodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -26,7 +26,7 @@ enum HeaderBar {
         let version = redis?.version ?? snapshot?.source.version ?? state.assessment?.version
         parts.append(("  \(server) \(version ?? Format.unknown)", .normal))
         let pid = snapshot?.process.value?.pid ?? redis?.processId ?? snapshot?.source.pid
-        parts.append(("  pid \(pid.map(String.init) ?? Format.unknown)", .normal))
+        parts.append(("  pid \(Format.pid(pid, namespacePid: snapshot?.process.value?.namespaces?.innerPid))", .normal))
         parts.append(("  up \(redis?.uptimeSeconds.map { Format.duration(Double($0)) } ?? Format.unknown)", .dim))
         if let role = redis?.role { parts.append(("  \(role)", .dim)) }
         var column = 0
