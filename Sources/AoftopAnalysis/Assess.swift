@@ -27,7 +27,7 @@ public func assess(_ snapshot: Snapshot, history: AnalysisHistory) -> Assessment
     let startup = snapshot.startup.value
     // The log read back to this process's start line (not another process's: the pid must match when known). Only a
     // complete one feeds the analysis: without the start line the counts may span earlier runs of the server.
-    let logHistory = log?.history.flatMap { h in h.pid == nil || process == nil || h.pid == process?.pid ? h : nil }
+    let logHistory = log?.history.flatMap { h in h.pid == nil || process == nil || h.pid == process?.serverPid ? h : nil }
     let settledHistory = logHistory.flatMap { $0.state == .complete ? $0 : nil }
     let limit = FdLimitAssessment(redis: redis, process: process, lastKnown: history.lastKnown, startup: startup,
                                   log: settledHistory)

@@ -116,7 +116,9 @@ public enum Rules {
     private static func incrStorm(_ f: Facts) -> Finding? {
         let files = f.aof.incrFiles ?? 0
         let modern = f.isValkey || (f.parsedVersion.map { $0 >= .multiPartAof } ?? false)
-        let unthrottled = modern && f.aof.state != .throttled && (f.forks.perMinute ?? 0) >= 30
+        // The rate counts every mechanism: only the AOF rewrite's share of it makes incr files.
+        let aofShare = Double(f.forks.aof ?? 0) / Double(max(1, f.forks.total ?? 0))
+        let unthrottled = modern && f.aof.state != .throttled && (f.forks.perMinute ?? 0) * aofShare >= 30
         guard files >= incrStormFiles || (unthrottled && f.forkFailingRecently) else { return nil }
         let count = f.aof.dirFiles.map { "appendonlydir has \($0) files" } ?? "incr files pile up"
         return Finding(code: .incrFileStorm, severity: .warning,

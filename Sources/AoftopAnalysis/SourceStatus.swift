@@ -6,10 +6,14 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         /// `ok`, `failed` or `not_configured`.
         public var status: String
         public var reason: String?
+        /// The file or directory read, for the log and the AOF directory: under `/proc/PID/root` when it was read
+        /// inside the server's own mount namespace (a container), so the view used is named.
+        public var path: String?
 
-        public init(status: String, reason: String? = nil) {
+        public init(status: String, reason: String? = nil, path: String? = nil) {
             self.status = status
             self.reason = reason
+            self.path = path
         }
 
         init<Value>(_ reading: Reading<Value>) {
@@ -22,12 +26,13 @@ public struct SourceStatus: Sendable, Equatable, Codable {
 
         public var isOK: Bool { status == "ok" }
 
-        enum CodingKeys: String, CodingKey { case status, reason }
+        enum CodingKeys: String, CodingKey { case status, reason, path }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(status, forKey: .status)
             try c.encode(reason, forKey: .reason)
+            if let path { try c.encode(path, forKey: .path) }
         }
     }
 
@@ -54,8 +59,11 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     }
 
     init(_ snapshot: Snapshot) {
-        self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: State(snapshot.log),
-                  aofDirectory: State(snapshot.aofDirectory),
+        var log = State(snapshot.log)
+        log.path = snapshot.log.value?.path
+        var aofDirectory = State(snapshot.aofDirectory)
+        aofDirectory.path = snapshot.aofDirectory.value?.path
+        self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: log, aofDirectory: aofDirectory,
                   config: snapshot.redis.value.map { State($0.config) } ?? State(status: "not_configured"),
                   startup: State(snapshot.startup), forkReadiness: State(snapshot.forkReadiness))
     }

@@ -22,6 +22,9 @@ public struct RedisServerOptions: Sendable {
     /// --mount-proc`, so it is pid 1 there), its `dir` and log on a tmpfs only it sees (`RedisServer.privateDirectory`).
     /// The network namespace stays the host's, so the test still reaches its port. Needs root (CI runs as root).
     public var ownNamespaces = false
+    /// A file the server's standard output (and error) is appended to; `nil`: `/dev/null`. With `logfile ""` the
+    /// log goes there.
+    public var standardOutputPath: String? = nil
 
     public enum ConfigStyle: Sendable {
         /// `redis-server /tmp/…/redis.conf`.
@@ -129,7 +132,15 @@ public final class RedisServer: @unchecked Sendable {
             arguments = ["--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/sh", "-c", command]
             executable = "/usr/bin/unshare"
         }
-        let process = try ChildProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory)
+        var fdMap: [Int32: Int32] = [:]
+        if let output = options.standardOutputPath {
+            let fd = open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw FixtureError("cannot open \(output): \(String(cString: strerror(errno)))") }
+            fdMap = [1: fd, 2: fd]
+        }
+        defer { fdMap.values.forEach { _ = close($0) } }
+        let process = try ChildProcess(executable, arguments, environment: environment, fdMap: fdMap,
+                                       workingDirectory: workingDirectory)
         self.process = process
         // prlimit execs redis-server, so the pid is the server's; unshare forks it, so then it is unshare's child.
         pid = options.ownNamespaces ? Self.child(of: process.pid, timeout: 10) ?? process.pid : process.pid

@@ -103,6 +103,23 @@ struct AofAndSourceTests {
         #expect(a.severity == .warning)
     }
 
+    @Test("Failed diskless-sync forks make no incr files: no incr-file storm however fast they fail")
+    func disklessFailuresAreNoIncrFileStorm() throws {
+        var analyzer = Analyzer()
+        var last: Assessment?
+        for second in 0...30 {
+            var log = Build.log(aofFailures: 0)
+            log.totals[.disklessSyncForkFailed] = second * 2
+            let redis = Build.redis(version: "7.0.15", current: 100, base: 100, aofRewrites: 0, totalForks: 0)
+            last = analyzer.ingest(Build.snapshot(
+                at: Int64(second) * 1000, redis: .ok(redis), process: .ok(Build.process(Build.census(pipes: 2))),
+                log: .ok(log), aofDirectory: .ok(AofDirectorySample(path: "/d/appendonlydir", files: 3, incrFiles: 1, totalBytes: 200))))
+        }
+        let a = try #require(last)
+        #expect((a.forkFailures.perMinute ?? 0) >= 100)
+        #expect(!a.findings.contains { $0.code == .incrFileStorm }, "\(a.findings.map(\.code))")
+    }
+
     @Test("3.x: INFO says ok, the log is the source of fork failures (AOF and RDB counted separately)")
     func forkFailuresFromLog() throws {
         var analyzer = Analyzer()
