@@ -155,6 +155,7 @@ public final class SnapshotCollector {
     /// The log follower for `path`, made anew when the path or the process changes (a restarted server's history
     /// is read back to its own start line).
     private func collectLog(processWorkingDirectory: String?, startup: ServerStartup?, pid: Int32?) -> Reading<LogSample> {
+        if let fd = target.logStreamFd { return collectLogStream(fd: fd) }
         var path = target.logPath
         if path == nil {
             // CONFIG (now or last known) first: `CONFIG SET logfile` may have moved it since the start.
@@ -173,6 +174,18 @@ public final class SnapshotCollector {
         guard let path else { return .notConfigured }
         if log?.path != path || (pid != nil && log?.pid != pid) {
             log = (path, pid, makeLogCollector(path: path, pid: pid))
+        }
+        return log?.collector.collect() ?? .notConfigured
+    }
+
+    /// A stream is read once, so its sampler lives as long as the collector whatever the pid does (`journalctl -f`
+    /// goes on across restarts); its history counts from the last start line it carried, whichever pid wrote it (a
+    /// container's server logs its namespace's pid, not the one seen here).
+    private func collectLogStream(fd: Int32) -> Reading<LogSample> {
+        if log == nil {
+            let clock = self.clock
+            let stream = LogStream(fd: fd)
+            log = (stream.name, nil, LogSampler(stream: stream, history: LogSampler.HistoryRequest(pid: nil), clock: { clock.now() }))
         }
         return log?.collector.collect() ?? .notConfigured
     }
