@@ -6,10 +6,17 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         /// `ok`, `failed` or `not_configured`.
         public var status: String
         public var reason: String?
+        /// The log only, when it is `ok`: the file followed, or `standard input` (`--log -`).
+        public var path: String?
+        /// The log only, when it is `ok`: `following`, `waiting_for_file` or `stream_ended` (standard input closed:
+        /// the counts are final).
+        public var fileState: String?
 
-        public init(status: String, reason: String? = nil) {
+        public init(status: String, reason: String? = nil, path: String? = nil, fileState: String? = nil) {
             self.status = status
             self.reason = reason
+            self.path = path
+            self.fileState = fileState
         }
 
         init<Value>(_ reading: Reading<Value>) {
@@ -22,12 +29,18 @@ public struct SourceStatus: Sendable, Equatable, Codable {
 
         public var isOK: Bool { status == "ok" }
 
-        enum CodingKeys: String, CodingKey { case status, reason }
+        enum CodingKeys: String, CodingKey {
+            case status, reason, path
+            case fileState = "file_state"
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(status, forKey: .status)
             try c.encode(reason, forKey: .reason)
+            // Only the log has them; the other sources keep their two keys.
+            try c.encodeIfPresent(path, forKey: .path)
+            try c.encodeIfPresent(fileState, forKey: .fileState)
         }
     }
 
@@ -54,7 +67,9 @@ public struct SourceStatus: Sendable, Equatable, Codable {
     }
 
     init(_ snapshot: Snapshot) {
-        self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: State(snapshot.log),
+        var log = State(snapshot.log)
+        if let sample = snapshot.log.value { (log.path, log.fileState) = (sample.path, sample.fileState.rawValue) }
+        self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: log,
                   aofDirectory: State(snapshot.aofDirectory),
                   config: snapshot.redis.value.map { State($0.config) } ?? State(status: "not_configured"),
                   startup: State(snapshot.startup), forkReadiness: State(snapshot.forkReadiness))
