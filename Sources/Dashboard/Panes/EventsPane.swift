@@ -27,7 +27,10 @@ enum EventsPane {
             let less = offset > 0 ? glyphs.arrowUp : " "
             info = "\(less)\(offset + 1)-\(min(events.count, offset + visible))/\(events.count)\(more)"
         }
-        let stream = streamText(state.snapshot?.log.value, wide: size.columns >= 56)
+        // The long form where it fits beside the title and any scroll position (`Drawing.title` drops what does not).
+        let titleWidth = CharacterWidth.of(" \(context.number) \(context.title) ")
+        let stream = streamText(state.snapshot?.log.value,
+                                wide: titleWidth + CharacterWidth.of(info) + 26 <= size.columns)
         if let stream { info = info.isEmpty ? stream.text : "\(stream.text) \(info)" }
         Drawing.title(&grid, context, info: info, infoRole: offset > 0 || stream?.closed == true ? .warn : .dim)
 
