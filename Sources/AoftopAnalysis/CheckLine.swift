@@ -1,3 +1,5 @@
+import AoftopModel
+
 /// The monitoring-plugin rendering used by `aoftop check`: one line `STATUS - summary | perfdata`, and the
 /// exit code (`Severity.exitCode`). Perfdata values that are unknown are left out, never printed as 0.
 extension Assessment {
@@ -9,6 +11,11 @@ extension Assessment {
             summary += " (\(top.headline))"
         } else if findings.isEmpty {
             summary = diagnosis
+        }
+        if sources.log.path == LogSample.standardInput {
+            // Piped in: say so, and whether it has ended (then no new event can arrive).
+            summary += sources.log.fileState == LogSample.FileState.streamEnded.rawValue
+                ? "; log: standard input (closed)" : "; log: standard input"
         }
         let perf = perfdata
         return perf.isEmpty ? "\(status) - \(summary)" : "\(status) - \(summary) | \(perf)"

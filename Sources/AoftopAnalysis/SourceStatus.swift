@@ -6,14 +6,18 @@ public struct SourceStatus: Sendable, Equatable, Codable {
         /// `ok`, `failed` or `not_configured`.
         public var status: String
         public var reason: String?
-        /// The file or directory read, for the log and the AOF directory: under `/proc/PID/root` when it was read
-        /// inside the server's own mount namespace (a container), so the view used is named.
+        /// When `ok`: the log file followed (or `standard input`, `--log -`) and the AOF directory counted; under
+        /// `/proc/PID/root` when read inside the server's own mount namespace (a container), so the view is named.
         public var path: String?
+        /// The log only, when it is `ok`: `following`, `waiting_for_file` or `stream_ended` (standard input closed:
+        /// the counts are final).
+        public var fileState: String?
 
-        public init(status: String, reason: String? = nil, path: String? = nil) {
+        public init(status: String, reason: String? = nil, path: String? = nil, fileState: String? = nil) {
             self.status = status
             self.reason = reason
             self.path = path
+            self.fileState = fileState
         }
 
         init<Value>(_ reading: Reading<Value>) {
@@ -26,13 +30,18 @@ public struct SourceStatus: Sendable, Equatable, Codable {
 
         public var isOK: Bool { status == "ok" }
 
-        enum CodingKeys: String, CodingKey { case status, reason, path }
+        enum CodingKeys: String, CodingKey {
+            case status, reason, path
+            case fileState = "file_state"
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(status, forKey: .status)
             try c.encode(reason, forKey: .reason)
-            if let path { try c.encode(path, forKey: .path) }
+            // Only the log and the AOF directory have them; the other sources keep their two keys.
+            try c.encodeIfPresent(path, forKey: .path)
+            try c.encodeIfPresent(fileState, forKey: .fileState)
         }
     }
 
@@ -60,7 +69,7 @@ public struct SourceStatus: Sendable, Equatable, Codable {
 
     init(_ snapshot: Snapshot) {
         var log = State(snapshot.log)
-        log.path = snapshot.log.value?.path
+        if let sample = snapshot.log.value { (log.path, log.fileState) = (sample.path, sample.fileState.rawValue) }
         var aofDirectory = State(snapshot.aofDirectory)
         aofDirectory.path = snapshot.aofDirectory.value?.path
         self.init(redis: State(snapshot.redis), process: State(snapshot.process), log: log, aofDirectory: aofDirectory,

@@ -109,8 +109,14 @@ public struct LogSample: Sendable, Codable, Equatable {
         case following
         /// The path does not exist (yet); the follower keeps polling for it.
         case waitingForFile = "waiting_for_file"
+        /// A log read from a stream (`--log -`) whose writer closed it: nothing more will come, the counts are final.
+        case streamEnded = "stream_ended"
     }
 
+    /// `path` of a log read from standard input (`--log -`).
+    public static let standardInput = "standard input"
+
+    /// The file followed, or `standard input`.
     public var path: String
     public var fileState: FileState
     /// Classified lines (every kind but `other`) since the previous snapshot, oldest first.

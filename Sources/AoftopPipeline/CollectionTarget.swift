@@ -9,6 +9,8 @@ public struct CollectionTarget: Sendable {
     public var timeout: Double
     public var pid: Int32?
     public var logPath: String?
+    /// Read the log from this open descriptor instead of a file (`--log -`: standard input, 0); wins over `logPath`.
+    public var logStreamFd: Int32?
     /// The server's config file as the operator named it (`--config`): wins over what `/proc` suggests.
     public var configFile: String?
     /// How much of an existing log to read at start.
@@ -22,7 +24,8 @@ public struct CollectionTarget: Sendable {
 
     public init(endpoint: RedisEndpoint?, credentials: RedisCredentials? = nil, timeout: Double = 1.0,
                 pid: Int32? = nil, logPath: String? = nil, configFile: String? = nil, logBacklogBytes: Int = 64 * 1024,
-                procRoot: String = "/proc", sysRoot: String = "/sys", clientListInterval: Double? = nil) {
+                procRoot: String = "/proc", sysRoot: String = "/sys", clientListInterval: Double? = nil,
+                logStreamFd: Int32? = nil) {
         self.endpoint = endpoint
         self.credentials = credentials
         self.timeout = timeout
@@ -33,5 +36,6 @@ public struct CollectionTarget: Sendable {
         self.procRoot = procRoot
         self.sysRoot = sysRoot
         self.clientListInterval = clientListInterval
+        self.logStreamFd = logStreamFd
     }
 }

@@ -165,6 +165,7 @@ public final class SnapshotCollector {
     /// is read back to its own start line).
     private func collectLog(processWorkingDirectory: String?, startup: ServerStartup?, pid: Int32?,
                             process: ProcSample?, paths: ProcessPaths) -> Reading<LogSample> {
+        if let fd = target.logStreamFd { return collectLogStream(fd: fd) }
         var path = target.logPath
         if path == nil {
             // CONFIG (now or last known) first: `CONFIG SET logfile` may have moved it since the start.
@@ -202,6 +203,18 @@ public final class SnapshotCollector {
         let value = LogDestinationReader(procRoot: target.procRoot).read(pid: process.pid, startTicks: process.startTicks)
         destination = (process.pid, process.startTicks, value)
         return value
+    }
+
+    /// A stream is read once, so its sampler lives as long as the collector whatever the pid does (`journalctl -f`
+    /// goes on across restarts); its history counts from the last start line it carried, whichever pid wrote it (a
+    /// container's server logs its namespace's pid, not the one seen here).
+    private func collectLogStream(fd: Int32) -> Reading<LogSample> {
+        if log == nil {
+            let clock = self.clock
+            let stream = LogStream(fd: fd)
+            log = (stream.name, nil, LogSampler(stream: stream, history: LogSampler.HistoryRequest(pid: nil), clock: { clock.now() }))
+        }
+        return log?.collector.collect() ?? .notConfigured
     }
 
     /// The log found by its lines from `pid` (searched at most every 10 s while not found).

@@ -7,6 +7,15 @@ import TextGrid
 /// Only one curses session per process: ncurses state is global.
 private let terminalInUse = Atomic<Bool>(false)
 
+/// Where the keys come from.
+public enum TerminalInput: Sendable {
+    /// Standard input (stdin and stdout must both be the terminal).
+    case standardInput
+    /// `/dev/tty`, when standard input carries something else (`--log -`: the Redis log piped in). The screen is
+    /// drawn on stdout when it is the terminal, else on `/dev/tty` too.
+    case controllingTerminal
+}
+
 /// The screen, owned through ncurses: draws grids, reads keys, and always gives the terminal back.
 ///
 /// Use from one thread. The host loop is: `start`, then `draw` / `nextEvent` until a quit key, `.signal` or
@@ -26,13 +35,16 @@ public final class Terminal {
     /// Consecutive reads that failed long before their timeout: a vanished tty fails instantly and forever.
     private var quickFailures = 0
     private var pendingMessages: [String] = []
+    /// `/dev/tty` opened for `.controllingTerminal`, closed by `stop()`.
+    private let tty: UnsafeMutablePointer<FILE>?
 
     /// Esc must not feel sluggish; 25 ms still joins the bytes of an escape sequence sent over ssh in one packet.
     public static let escapeDelayMilliseconds: Int32 = 25
 
     private init(screen: OpaquePointer, window: UnsafeMutablePointer<WINDOW>, capabilities: TerminalCapabilities,
-                 colorsStarted: Bool) {
+                 colorsStarted: Bool, tty: UnsafeMutablePointer<FILE>?) {
         self.screen = screen
+        self.tty = tty
         self.window = window
         self.capabilities = capabilities
         self.styles = capabilities.styles
@@ -42,22 +54,38 @@ public final class Terminal {
 
     deinit { stop() }
 
-    /// Takes over the terminal on stdin/stdout.
+    /// Takes over the terminal on stdin/stdout, or with `.controllingTerminal` reads keys from `/dev/tty`.
     ///
     /// Every check that can fail runs before the screen is touched, so a failure leaves the terminal as it was
     /// and the error's `description` is a single printable line.
-    public static func start() throws -> Terminal {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
-        guard !terminalInUse.exchange(true, ordering: .sequentiallyConsistent) else { throw TerminalError.alreadyStarted }
+    public static func start(input: TerminalInput = .standardInput) throws -> Terminal {
+        var tty: UnsafeMutablePointer<FILE>?
+        switch input {
+        case .standardInput:
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
+        case .controllingTerminal:
+            // No controlling terminal (cron, systemd, `ssh host cmd` without -t, setsid): ENXIO.
+            guard let file = fopen("/dev/tty", "r+e") else {
+                throw TerminalError.noControllingTerminal(String(cString: strerror(errno)).lowercased())
+            }
+            tty = file
+        }
+        guard !terminalInUse.exchange(true, ordering: .sequentiallyConsistent) else {
+            if let tty { fclose(tty) }
+            throw TerminalError.alreadyStarted
+        }
         do {
-            return try startCurses()
+            return try startCurses(tty: tty)
         } catch {
+            if let tty { fclose(tty) }
             terminalInUse.store(false, ordering: .sequentiallyConsistent)
             throw error
         }
     }
 
-    private static func startCurses() throws -> Terminal {
+    private static func startCurses(tty: UnsafeMutablePointer<FILE>?) throws -> Terminal {
+        let input = tty ?? aoftop_stdin()
+        let output = tty == nil || isatty(STDOUT_FILENO) == 1 ? aoftop_stdout() : tty
         // Before anything else: ncurses picks its character handling from the locale at initialisation.
         setlocale(LC_ALL, "")
         guard let termPointer = getenv("TERM"), termPointer.pointee != 0 else { throw TerminalError.termUnset }
@@ -65,7 +93,7 @@ public final class Terminal {
 
         // setupterm reports an unknown TERM as a value; initscr would print and exit(1) instead.
         var status: Int32 = 0
-        guard setupterm(nil, STDOUT_FILENO, &status) == OK else {
+        guard setupterm(nil, fileno(output), &status) == OK else {
             throw status == -1 ? TerminalError.noTerminfoDatabase(term) : TerminalError.unknownTerminal(term)
         }
         let probe = TerminfoProbe()
@@ -76,7 +104,7 @@ public final class Terminal {
 
         // Handlers first, so newterm sees SIGINT/SIGTERM taken and does not install its own exit-on-signal ones.
         SignalGuard.install()
-        guard let screen = newterm(nil, aoftop_stdout(), aoftop_stdin()), let window = aoftop_stdscr() else {
+        guard let screen = newterm(nil, output, input), let window = aoftop_stdscr() else {
             SignalGuard.uninstall()
             throw TerminalError.initializationFailed(term)
         }
@@ -104,7 +132,7 @@ public final class Terminal {
             }
             colorsStarted = true
         }
-        return Terminal(screen: screen, window: window, capabilities: capabilities, colorsStarted: colorsStarted)
+        return Terminal(screen: screen, window: window, capabilities: capabilities, colorsStarted: colorsStarted, tty: tty)
     }
 
     /// Draws `grid` (clipped to the screen), rewriting only the rows that changed since the last draw.
@@ -219,6 +247,7 @@ public final class Terminal {
         stopped = true
         if SignalGuard.takeCursesActive() { endwin() }
         delscreen(screen)
+        if let tty { fclose(tty) }
         SignalGuard.releaseStandardError()
         SignalGuard.uninstall()
         pendingMessages.forEach(Self.writeStandardError)

@@ -10,6 +10,8 @@ public enum TerminalError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotAddressCursor(String)
     case alreadyStarted
     case initializationFailed(String)
+    /// Keys were to come from `/dev/tty` (standard input carries something else) and it cannot be opened.
+    case noControllingTerminal(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum TerminalError: Error, Sendable, Hashable, CustomStringConvertible {
             "aoftop: the terminal is already in use by another Terminal instance"
         case .initializationFailed(let term):
             "aoftop: cannot initialise terminal type \"\(term)\""
+        case .noControllingTerminal(let reason):
+            "aoftop: cannot open /dev/tty to read keys (\(reason)): run it in a terminal, or use \"aoftop check\" or \"aoftop record\" in scripts"
         }
     }
 }

@@ -53,11 +53,7 @@ public final class LogFollower {
     private var hadFile = false
     /// The path was missing at some poll: whatever appears there later is new and is read from its start.
     private var sawMissing = false
-    private var pending: [UInt8] = []
-    /// The current line passed `maxLineBytes`: drop bytes until its newline.
-    private var overflow = false
-    /// Started inside a line (backlog start): drop bytes until the first newline, emit nothing for them.
-    private var skipToNewline = false
+    private var lines: LineSplitter
     private let buffer: UnsafeMutableRawBufferPointer
 
     public init(path: String, backlogBytes: Int = 64 * 1024, maxBytesPerPoll: Int = 1 << 20, maxLineBytes: Int = 64 * 1024) {
@@ -66,7 +62,7 @@ public final class LogFollower {
         self.maxBytesPerPoll = max(1, maxBytesPerPoll)
         self.maxLineBytes = max(1, maxLineBytes)
         self.buffer = .allocate(byteCount: min(self.maxBytesPerPoll, 256 * 1024), alignment: 16)
-        pending.reserveCapacity(min(self.maxLineBytes, 4096))
+        self.lines = LineSplitter(maxLineBytes: self.maxLineBytes)
     }
 
     deinit {
@@ -184,11 +180,11 @@ public final class LogFollower {
         state = .following
         let size = Int64(info.st_size)
         if sameFile && size >= offset { return .opened(sameFile: true) }
-        resetLineState()
+        lines.reset()
         if applyBacklog && size > Int64(backlogBytes) {
             // Start one byte early: if that byte is the newline ending the previous line, no line is lost.
             offset = size - Int64(backlogBytes) - 1
-            skipToNewline = true
+            lines.skipToNewline = true
         } else {
             offset = 0
         }
@@ -221,48 +217,12 @@ public final class LogFollower {
         return .budgetExhausted
     }
 
-    /// Cuts a chunk read at file offset `chunkOffset` into lines, carrying a partial last line (bounded by
-    /// `maxLineBytes`) to the next chunk.
+    /// Cuts a chunk read at file offset `chunkOffset` into lines, noting for each whether it was in the file
+    /// before the follower started.
     private func split(_ chunk: UnsafeRawBufferPointer, at chunkOffset: Int64, _ onLine: (UnsafeRawBufferPointer) -> Void) {
-        guard let base = chunk.baseAddress else { return }
         let backlogEnd = initialFile.flatMap { $0.device == device && $0.inode == inode ? $0.size : nil } ?? -1
-        var start = 0
-        while start < chunk.count {
-            guard let hit = memchr(base + start, 0x0A, chunk.count - start) else {
-                if !skipToNewline { appendPending(UnsafeRawBufferPointer(start: base + start, count: chunk.count - start)) }
-                return
-            }
-            let end = UnsafeRawPointer(hit) - base
-            lineIsBacklog = chunkOffset + Int64(end) + 1 <= backlogEnd
-            if skipToNewline {
-                skipToNewline = false
-            } else if pending.isEmpty && !overflow {
-                emit(UnsafeRawBufferPointer(start: base + start, count: min(end - start, maxLineBytes)), onLine)
-            } else {
-                appendPending(UnsafeRawBufferPointer(start: base + start, count: end - start))
-                pending.withUnsafeBytes { emit($0, onLine) }
-                pending.removeAll(keepingCapacity: true)
-            }
-            overflow = false
-            start = end + 1
-        }
-    }
-
-    private func appendPending(_ bytes: UnsafeRawBufferPointer) {
-        let room = maxLineBytes - pending.count
-        if bytes.count > room {
-            pending.append(contentsOf: bytes.prefix(room))
-            overflow = true
-        } else {
-            pending.append(contentsOf: bytes)
-        }
-    }
-
-    /// Emits a line without a trailing `\r` (CRLF logs copied from elsewhere).
-    private func emit(_ line: UnsafeRawBufferPointer, _ onLine: (UnsafeRawBufferPointer) -> Void) {
-        if line.count > 0, line[line.count - 1] == 0x0D {
-            onLine(UnsafeRawBufferPointer(rebasing: line[0..<(line.count - 1)]))
-        } else {
+        lines.split(chunk) { line, newline in
+            lineIsBacklog = chunkOffset + Int64(newline) + 1 <= backlogEnd
             onLine(line)
         }
     }
@@ -270,14 +230,7 @@ public final class LogFollower {
     /// At a rotation the old file's unterminated last line will never be completed: emit what there is.
     private func flushPending(_ onLine: (UnsafeRawBufferPointer) -> Void) {
         lineIsBacklog = false
-        if !pending.isEmpty && !skipToNewline { pending.withUnsafeBytes { emit($0, onLine) } }
-        resetLineState()
-    }
-
-    private func resetLineState() {
-        pending.removeAll(keepingCapacity: true)
-        overflow = false
-        skipToNewline = false
+        lines.flush(onLine)
     }
 
     /// The one-line reason for an unreadable log, with the fix for the common case.

@@ -18,7 +18,8 @@ struct DashboardCommand: ParsableCommand {
         With --all, or with no -h/-p/-s/--pid/--log/--config and two or more local servers running: an overview of every \
         local redis-server/valkey-server, most urgent first (Up/Down select, Enter opens one, Esc comes back). With \
         one server running, its dashboard (Esc shows the overview). With none, the server on 127.0.0.1:6379, or \
-        when nothing answers there the bundled incident recording.
+        when nothing answers there the bundled incident recording. With --log - the log comes from standard input \
+        (docker logs -f NAME 2>&1 | aoftop --log - -p PORT) and the keys from /dev/tty.
         """)
 
     @OptionGroup var target: TargetOptions
@@ -32,6 +33,9 @@ struct DashboardCommand: ParsableCommand {
     var all = false
 
     func validate() throws {
+        if all, process.logFromStandardInput {
+            throw ValidationError("--log - is one server's log: it cannot go with --all, which watches every local server")
+        }
         if all, target.isExplicit || process.isExplicit {
             throw ValidationError("--all watches every local server: leave out -h/-p/-s/--pid/--log/--config")
         }
@@ -67,7 +71,9 @@ struct DashboardCommand: ParsableCommand {
         let collectionTarget = process.collectionTarget(target, credentials: credentials)
         let sampleInterval = interval.seconds
         let source = Self.liveSource(collectionTarget, interval: sampleInterval)
-        let status = try DashboardRunner.run(source: source, mode: .live, interval: sampleInterval)
+        // With the log on standard input, the keys come from /dev/tty.
+        let status = try DashboardRunner.run(source: source, mode: .live, interval: sampleInterval,
+                                             keys: process.logFromStandardInput ? .controllingTerminal : .standardInput)
         if status != 0 { throw ExitCode(status) }
     }
 

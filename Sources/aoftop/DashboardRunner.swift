@@ -15,16 +15,18 @@ import TextGrid
 /// threads, so a hung Redis never freezes the keys.
 enum DashboardRunner {
     /// Returns the process exit status (0 on `q`, 128 + signal on SIGINT/SIGTERM/SIGHUP).
-    /// `note` opens the status bar (e.g. why the demo is playing).
-    static func run(source: any SnapshotSource, mode: DashboardMode, interval: Double, note: String? = nil) throws -> Int32 {
-        try run(SingleDashboard(source: source, mode: mode, interval: interval, note: note))
+    /// `note` opens the status bar (e.g. why the demo is playing); `keys` is `.controllingTerminal` when standard
+    /// input carries the log (`--log -`).
+    static func run(source: any SnapshotSource, mode: DashboardMode, interval: Double, note: String? = nil,
+                    keys: TerminalInput = .standardInput) throws -> Int32 {
+        try run(SingleDashboard(source: source, mode: mode, interval: interval, note: note), keys: keys)
     }
 
     /// Drives `program` until it asks to quit or a signal ends it; always closes it and restores the terminal.
-    static func run(_ program: any DashboardProgram) throws -> Int32 {
+    static func run(_ program: any DashboardProgram, keys: TerminalInput = .standardInput) throws -> Int32 {
         let terminal: Terminal
         do {
-            terminal = try Terminal.start()
+            terminal = try Terminal.start(input: keys)
         } catch let error as TerminalError {
             program.close()
             printError(error.description) // already "aoftop: …"

@@ -25,7 +25,14 @@ struct FleetOptions: ParsableArguments {
 
     @OptionGroup var local: HostOptions
 
+    /// Accepted only to be refused clearly: a log (a file, or `-` for standard input) belongs to one server.
+    @Option(help: .hidden)
+    var log: String?
+
     func validate() throws {
+        if log != nil {
+            throw ValidationError("--log follows one server's log (dashboard, check, snapshot, record); this command watches several instances")
+        }
         for port in ports where !(1...65535).contains(port) {
             throw ValidationError("--port must be between 1 and 65535, not \(port)")
         }

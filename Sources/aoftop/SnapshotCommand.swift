@@ -12,8 +12,9 @@ struct SnapshotCommand: ParsableCommand {
         abstract: "Take one snapshot (INFO/CONFIG, /proc fd census, log tail) and print it.",
         discussion: """
         With only a port, the pid comes from INFO or from the owner of the listening socket, and the log path \
-        from CONFIG GET logfile (relative to the server's directory). Exit status: 0 when every source answered, \
-        1 when one failed (the rest is still printed).
+        from CONFIG GET logfile (relative to the server's directory). With --log - the log is read from standard \
+        input until it ends or pauses (at most 3 s). Exit status: 0 when every source answered, 1 when one failed \
+        (the rest is still printed).
         """)
 
     @OptionGroup var target: TargetOptions
@@ -39,9 +40,17 @@ struct SnapshotCommand: ParsableCommand {
         let collector = SnapshotCollector(target: collectionTarget)
         var snapshot = collector.snapshot()
         // The log is read back on a thread of its own: give it a few seconds (1 GiB takes about one), then say how
-        // far it got.
+        // far it got. A log on standard input is read for as long: until it ends or has nothing more for now.
         let deadline = MonotonicClock.now() + Self.historyWaitSeconds
-        while snapshot.log.value?.history?.state == .reading, MonotonicClock.now() < deadline {
+        var streamBytes: UInt64?
+        while MonotonicClock.now() < deadline {
+            let log = snapshot.log.value
+            let readingBack = log?.history?.state == .reading
+            let streamDelivering = process.logFromStandardInput && log.map {
+                $0.fileState != .streamEnded && ($0.bytesRead == 0 || $0.bytesRead != streamBytes)
+            } ?? false
+            guard readingBack || streamDelivering else { break }
+            streamBytes = log?.bytesRead
             usleep(100_000)
             snapshot = collector.snapshot()
         }

@@ -88,7 +88,7 @@ enum SnapshotText {
 
     private static func logLines(_ reading: Reading<LogSample>) -> [String] {
         let localOffset = DashboardRunner.localUTCOffsetSeconds()
-        var lines = [header("log", reading, reading.value.map { "\($0.path) (\($0.fileState.rawValue.replacing("_", with: " ")))" } ?? "")]
+        var lines = [header("log", reading, reading.value.map { "\($0.path) (\(fileStateText($0.fileState)))" } ?? "")]
         guard let log = reading.value else { return lines }
         lines.append(row("read", "\(log.linesRead) lines, \(Format.bytes(Int64(log.bytesRead)))\(log.rotations > 0 ? ", \(log.rotations) rotations" : "")"))
         let kinds = log.totals.filter { $0.key != .other && $0.value > 0 }.sorted { $0.key < $1.key }
@@ -102,6 +102,11 @@ enum SnapshotText {
         if log.droppedEvents > 0 { lines.append(row("", "(\(log.droppedEvents) more events not listed; counted above)")) }
         if let history = log.history { lines.append(row("since start", historyText(history))) }
         return lines
+    }
+
+    /// `following`, `waiting for file`, `closed` (a stream whose writer is gone).
+    private static func fileStateText(_ state: LogSample.FileState) -> String {
+        state == .streamEnded ? "closed" : state.rawValue.replacing("_", with: " ")
     }
 
     /// The log read back to the server's start line, or how far that got.

@@ -193,4 +193,28 @@ struct JSONTests {
             + "10322 fds open (AOF rewrite fork failures leak 6 fds each (redis#2857, fixed in 3.2.9)) "
             + "| fds=10322;;10128 pipes=9823 sockets=499 clients=50;;10000 eta=0s growth=6938200%")
     }
+
+    /// `--log -`: `sources.log` names standard input and says when it closed; the check line says so too; the
+    /// other sources keep their two keys.
+    @Test("A log piped in is named in sources and the check line")
+    func pipedLog() throws {
+        func assessment(_ state: LogSample.FileState) -> Assessment {
+            let log = LogSample(path: LogSample.standardInput, fileState: state, totals: [.aofForkFailed: 3])
+            let snapshot = Build.snapshot(at: 0, redis: .ok(Build.redis(maxclients: 10_000)),
+                                          process: .notConfigured, log: .ok(log))
+            return assess(snapshot, history: AnalysisHistory())
+        }
+        let ended = assessment(.streamEnded)
+        let object = try #require(try JSONSerialization.jsonObject(with: try AoftopJSON.encoder().encode(ended)) as? [String: Any])
+        let sources = try #require(object["sources"] as? [String: [String: Any]])
+        #expect(sources["log"]?["path"] as? String == "standard input")
+        #expect(sources["log"]?["file_state"] as? String == "stream_ended")
+        #expect(sources["log"]?["status"] as? String == "ok")
+        #expect(sources["redis"].map { Set($0.keys) } == ["status", "reason"])
+        #expect(ended.checkLine.contains("; log: standard input (closed)"), "\(ended.checkLine)")
+        let open = assessment(.following)
+        #expect(open.checkLine.contains("; log: standard input") && !open.checkLine.contains("(closed)"), "\(open.checkLine)")
+        #expect(try AoftopJSON.decoder().decode(Assessment.self, from: try AoftopJSON.encoder().encode(ended)) == ended)
+        #expect(!Self.sample().checkLine.contains("log:"), "a file is not named on the check line")
+    }
 }

@@ -213,4 +213,34 @@ import Testing
         try session.sendKeys("q")
         try Self.expectRestored(session, status: 0)
     }
+
+    /// Standard input is a pipe (`aoftop --log -`): keys come from /dev/tty, the pipe's bytes are left to the program,
+    /// and the terminal is restored as usual; with stdout redirected too, the screen is drawn on /dev/tty.
+    @Test(arguments: ["", " > /dev/null"])
+    func keysComeFromTheTerminalWhileStandardInputIsAPipe(_ redirect: String) throws {
+        var environment: [String: String] = ["SWIFT_BACKTRACE": "interactive=no"]
+        environment["TC"] = Self.binary
+        let session = try TmuxSession.start(
+            command: ["sh", "-c", "{ printf 'hello'; exec sleep 3600; } | { \"$TC\" --tty-keys\(redirect); echo EXITED $?; }; exec sleep 3600"],
+            environment: environment)
+        defer { session.kill() }
+        #expect(session.waitFor(text: "last key: none"), "\((try? session.capture()) ?? "")")
+        try session.sendKeys("a")
+        #expect(session.waitFor(text: "last key: character(a)"), "\((try? session.capture()) ?? "")")
+        #expect(session.waitFor(text: "stdin bytes 5"), "curses must not read the pipe: \((try? session.capture()) ?? "")")
+        try session.sendKeys("Up")
+        #expect(session.waitFor(text: "last key: up"), "\((try? session.capture()) ?? "")")
+        try session.sendKeys("q")
+        try Self.expectRestored(session, status: 0)
+    }
+
+    /// No controlling terminal (setsid, cron, systemd): one line, exit 2, nothing drawn, no hang.
+    @Test func keysFromTheTerminalWithoutOneFailWithOneLine() throws {
+        let result = try Subprocess.run("/usr/bin/setsid", ["-w", "/bin/sh", "-c", "echo log | \"$0\" --tty-keys", Self.binary],
+                                        environment: ["TERM": "xterm-256color", "PATH": "/usr/bin:/bin"], timeout: 20)
+        #expect(result.status == 2)
+        #expect(result.standardError.hasPrefix("aoftop: cannot open /dev/tty to read keys ("), "\(result.standardError)")
+        #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+    }
 }

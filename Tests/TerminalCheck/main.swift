@@ -5,6 +5,8 @@
 //   TerminalCheck crash    draw, then trap (tests the fatal-path restore)
 //   TerminalCheck --bytes  also redraw once a second with one changing field (bytes-per-refresh measurement)
 //   TerminalCheck --ignore-sighup   ignore SIGHUP after start, so a closed terminal is noticed by reads alone
+//   TerminalCheck --tty-keys        keys from /dev/tty (stdin is a pipe, as with `aoftop --log -`); shows the bytes
+//                                   read from stdin meanwhile, which curses must leave alone
 import CursesUI
 import Glibc
 import TextGrid
@@ -13,6 +15,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let crash = arguments.contains("crash")
 let bytesMode = arguments.contains("--bytes")
 let ignoreHangupSignal = arguments.contains("--ignore-sighup")
+let ttyKeys = arguments.contains("--tty-keys")
 
 func printError(_ message: String) {
     let line = Array((message + "\n").utf8)
@@ -21,7 +24,7 @@ func printError(_ message: String) {
 
 let terminal: Terminal
 do {
-    terminal = try Terminal.start()
+    terminal = try Terminal.start(input: ttyKeys ? .controllingTerminal : .standardInput)
 } catch {
     printError("\(error)")
     exit(2)
@@ -31,6 +34,24 @@ if ignoreHangupSignal { signal(SIGHUP, SIG_IGN) }
 
 var lastKey = "none"
 var ticks = 0
+/// Bytes read from stdin with `--tty-keys` (nil: stdin not read).
+var stdinBytes: Int? = nil
+if ttyKeys {
+    stdinBytes = 0
+    _ = fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK)
+}
+
+/// `count` plus what stdin has now (non-blocking).
+func readStandardInput(_ count: Int?) -> Int? {
+    guard var count else { return nil }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let got = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        if got <= 0 { break }
+        count += got
+    }
+    return count
+}
 
 func describe(_ key: KeyEvent) -> String {
     switch key {
@@ -40,7 +61,7 @@ func describe(_ key: KeyEvent) -> String {
     }
 }
 
-func render(_ size: GridSize, capabilities: TerminalCapabilities, lastKey: String, ticks: Int) -> Grid {
+func render(_ size: GridSize, capabilities: TerminalCapabilities, lastKey: String, ticks: Int, stdinBytes: Int? = nil) -> Grid {
     var grid = Grid(size: size)
     let glyphs = capabilities.glyphs
     grid.write("TerminalCheck", row: 0, column: 0, role: .header)
@@ -59,6 +80,7 @@ func render(_ size: GridSize, capabilities: TerminalCapabilities, lastKey: Strin
     }
     grid.write("last key: \(lastKey)", row: 4, column: 0)
     if bytesMode { grid.write("tick \(ticks)", row: 5, column: 0, role: .dim) }
+    if let stdinBytes { grid.write("stdin bytes \(stdinBytes)", row: 6, column: 0) }
     grid.write("q quits", row: size.rows - 1, column: 0, role: .key)
     // The bottom-right cell is written on purpose: it must not scroll the screen.
     grid.write("#", row: size.rows - 1, column: size.columns - 1, role: .critical)
@@ -91,7 +113,9 @@ loop: while true {
     case nil:
         ticks += 1
     }
-    terminal.draw(render(terminal.size, capabilities: terminal.capabilities, lastKey: lastKey, ticks: ticks))
+    stdinBytes = readStandardInput(stdinBytes)
+    terminal.draw(render(terminal.size, capabilities: terminal.capabilities, lastKey: lastKey, ticks: ticks,
+                         stdinBytes: stdinBytes))
 }
 terminal.stop()
 exit(exitStatus)

@@ -27,7 +27,12 @@ enum EventsPane {
             let less = offset > 0 ? glyphs.arrowUp : " "
             info = "\(less)\(offset + 1)-\(min(events.count, offset + visible))/\(events.count)\(more)"
         }
-        Drawing.title(&grid, context, info: info, infoRole: offset > 0 ? .warn : .dim)
+        // The long form where it fits beside the title and any scroll position (`Drawing.title` drops what does not).
+        let titleWidth = CharacterWidth.of(" \(context.number) \(context.title) ")
+        let stream = streamText(state.snapshot?.log.value,
+                                wide: titleWidth + CharacterWidth.of(info) + 26 <= size.columns)
+        if let stream { info = info.isEmpty ? stream.text : "\(stream.text) \(info)" }
+        Drawing.title(&grid, context, info: info, infoRole: offset > 0 || stream?.closed == true ? .warn : .dim)
 
         let forks = context.assessment?.forkFailures ?? ForkFailureAssessment()
         var failed = false
@@ -49,7 +54,8 @@ enum EventsPane {
         let showMillis = size.columns >= 50
         let timeWidth = showMillis ? 12 : 8
         if events.isEmpty, !failed, size.rows > headerRows, state.snapshot?.log.isOK == true {
-            grid.write("no events logged since aoftop started", row: headerRows, column: 0, role: .dim)
+            let text = stream == nil ? "no events logged since aoftop started" : "no events read from standard input yet"
+            grid.write(text, row: headerRows, column: 0, role: .dim)
         }
         for (i, event) in events.dropFirst(offset).prefix(visible).enumerated() {
             let row = headerRows + i
@@ -69,6 +75,15 @@ enum EventsPane {
         }
         if failed { Drawing.dim(&grid, from: headerRows) }
         return grid
+    }
+
+    /// The title's note for a log piped in (`--log -`): where it comes from, and that it has ended (the figures stay,
+    /// no new event can arrive). Nil for a file.
+    static func streamText(_ log: LogSample?, wide: Bool) -> (text: String, closed: Bool)? {
+        guard let log, log.path == LogSample.standardInput else { return nil }
+        let closed = log.fileState == .streamEnded
+        let name = wide ? "standard input" : "stdin"
+        return (closed ? "\(name) closed" : name, closed)
     }
 
     /// Failures since the server started when the log has been read back to its start line (`since start`, or

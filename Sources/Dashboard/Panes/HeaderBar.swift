@@ -90,6 +90,8 @@ enum HeaderBar {
                 } else {
                     failed.append(("\(name): \(verb)\(age) (\(reason))", .warn))
                 }
+            } else if name == "log", let log = state.snapshot?.log.value, log.path == LogSample.standardInput {
+                fine.append(log.fileState == .streamEnded ? ("log: stdin closed", .warn) : ("log stdin", .ok))
             } else if !freshness.configured {
                 fine.append(("\(name) off", .dim))
             } else {
