@@ -129,6 +129,7 @@ struct JSONTests {
         "spare" : 0
       },
       "master" : null,
+      "namespace_pid" : null,
       "pid" : 1838,
       "process" : {
         "cpu_percent" : null,

@@ -54,7 +54,7 @@ import Testing
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         // docs/json.md: every key is always present; unknown values are null.
-        #expect(Set(object.keys) == ["time", "pid", "server", "version", "fds", "limit", "eta", "clients", "sockets", "master", "leak", "aof", "fork_failures",
+        #expect(Set(object.keys) == ["time", "pid", "namespace_pid", "server", "version", "fds", "limit", "eta", "clients", "sockets", "master", "leak", "aof", "fork_failures",
                                      "fork_readiness", "process", "severity", "diagnosis", "findings", "sources"])
         let nested: [String: Set<String>] = [
             "fds": ["total", "socket", "client_socket", "pipe", "self_pipe_pairs", "highest", "lowest_free",
