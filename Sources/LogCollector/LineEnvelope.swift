@@ -52,7 +52,7 @@ struct LineEnvelope {
     }
 
     /// `Mmm DD HH:MM:SS[.ffffff] ` (`DD` may be ` 5`) and the journald tail.
-    private static func splitSyslog(_ line: ByteLine) -> (envelope: LineEnvelope?, line: ByteLine) {
+    @inline(never) private static func splitSyslog(_ line: ByteLine) -> (envelope: LineEnvelope?, line: ByteLine) {
         let dayDigit = line.at(4) == UInt8(ascii: " ") || line.isDigit(4)
         guard LogLineParser.month(line, at: 0) != nil, dayDigit, line.isDigit(5), line.at(6) == UInt8(ascii: " "),
               clock(line, at: 7) else { return (nil, line) }
@@ -68,7 +68,7 @@ struct LineEnvelope {
     ]
 
     /// `YYYY-MM-DDTHH:MM:SS[.f…](Z|±HH:MM|±HHMM)`, then CRI's stream and tag, a journald tail, or the runtime's line.
-    private static func splitRFC3339(_ line: ByteLine) -> (envelope: LineEnvelope?, line: ByteLine) {
+    @inline(never) private static func splitRFC3339(_ line: ByteLine) -> (envelope: LineEnvelope?, line: ByteLine) {
         guard line.fixedNumber(from: 0, width: 4) != nil, line.fixedNumber(from: 5, width: 2) != nil,
               line.at(7) == UInt8(ascii: "-"), line.fixedNumber(from: 8, width: 2) != nil, line.at(10) == UInt8(ascii: "T"),
               clock(line, at: 11) else { return (nil, line) }

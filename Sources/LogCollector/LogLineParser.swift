@@ -89,11 +89,22 @@ public struct LogLineParser: Sendable {
     }
 
     mutating func classify(_ whole: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
+        // Nearly every line of a plain log is a legacy line of no interest: decided as it is, before looking for an
+        // envelope (which a line that starts with Redis's prefix never has).
+        if Self.isQuicklyOther(whole) {
+            forkContext.noteOther()
+            return (.other, nil)
+        }
+        return classifyInFull(whole)
+    }
+
+    /// Out of line, so the shortcut above stays small enough to inline into every reader's loop.
+    @inline(never) private mutating func classifyInFull(_ whole: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
         let (envelope, line) = LineEnvelope.split(whole)
-        if let envelope, fragments.continues(envelope) { return (.other, nil) }
-        if let start = LineHeader.quickMessageStart(line) {
-            // Nearly every line of a real log: decide the kind before building the full header.
-            if MessageClassifier.kind(line.slice(start, line.count)) == .other {
+        if let envelope {
+            if fragments.continues(envelope) { return (.other, nil) }
+            // Nearly every line of an enveloped log: the same shortcut after the envelope.
+            if Self.isQuicklyOther(line) {
                 forkContext.noteOther()
                 return (.other, nil)
             }
@@ -108,6 +119,12 @@ public struct LogLineParser: Sendable {
         guard Self.claimsTime(header, envelope) else { return (forkContext.refine(kind, pid: pid, time: nil), nil) }
         guard let time = time(line, header, envelope) else { return (.other, nil) }
         return (forkContext.refine(kind, pid: pid, time: time), time)
+    }
+
+    /// A legacy line (`PID:R <time> L msg`) whose message is of no interest, decided before building the full header.
+    @inline(__always) private static func isQuicklyOther(_ line: ByteLine) -> Bool {
+        guard let start = LineHeader.quickMessageStart(line) else { return false }
+        return MessageClassifier.kind(line.slice(start, line.count)) == .other
     }
 
     /// The writer's pid from the header when the format has one, else the envelope's.
