@@ -53,6 +53,18 @@ import Testing
                     #expect(second(report.kinds[kind]?.last) == second(summary.last), "\(style) \(kind)")
                 }
             }
+            // The live sampler too: the same totals, and the same events (bare messages have no level or role).
+            let live = try Self.sample(try String(contentsOfFile: path, encoding: .utf8), in: directory, reference: reference)
+            let plainLive = try Self.sample(plainText, in: directory, reference: reference)
+            #expect(live.totals == plainLive.totals, "\(style)")
+            #expect(live.history?.totals == plainLive.history?.totals, "\(style)")
+            #expect(live.events.map(\.kind) == plainLive.events.map(\.kind), "\(style)")
+            #expect(live.events.map(\.pid) == plainLive.events.map(\.pid), "\(style)")
+            #expect(live.events.map(\.error) == plainLive.events.map(\.error), "\(style)")
+            if case .journaldBare = style {} else {
+                #expect(live.events == plainLive.events, "\(style)")
+                #expect(live.lastLineTime == plainLive.lastLineTime, "\(style)")
+            }
             // And the read-back history counts the same.
             let history = LogHistoryReader(zone: .fixed(offsetSeconds: 0)).read(path: path, pid: nil)
             let plainHistory = LogHistoryReader(zone: .fixed(offsetSeconds: 0)).read(path: plainPath, pid: nil)
@@ -60,5 +72,15 @@ import Testing
             #expect(history.totals == plainHistory.totals, "\(style)")
             #expect(history.server == plainHistory.server && history.version == plainHistory.version, "\(style)")
         }
+    }
+
+    /// What a sampler that started on an empty file says once `text` has been appended (read live, not as backlog).
+    static func sample(_ text: String, in directory: String, reference: Timestamp) throws -> LogSample {
+        let path = directory + "/live-\(UUID().uuidString).log"
+        try append(path, "")
+        let sampler = LogSampler(path: path, zone: .fixed(offsetSeconds: 0), history: .init(pid: nil), clock: { reference })
+        _ = sampler.collect()
+        try append(path, text)
+        return try #require(sampler.collect().value)
     }
 }
