@@ -12,7 +12,8 @@
 /// stand in only when it has none, as when Redis runs with `syslog-enabled yes` (`serverLogRaw` passes syslog the
 /// bare message).
 ///
-/// Recognising an envelope costs a plain log a byte or two: Redis's own lines begin with a pid (`1838:M`,
+/// A plain log's hot path never gets here (`LogLineParser.classify` settles a legacy line of no interest first);
+/// elsewhere a line without an envelope costs a byte or two: Redis's own lines begin with a pid (`1838:M`,
 /// `[1838]`, `pid=`), an envelope with a month name or with four digits and `-`, which no pid prefix has.
 struct LineEnvelope {
     enum Time {
@@ -35,8 +36,17 @@ struct LineEnvelope {
 
     let transport: Transport
     let time: Time
-    /// journald's `[pid]`: the writer's, or a container runtime's when Redis's own line carries the real one.
-    let pid: Int32?
+    /// journald's `ident[pid]`.
+    let identifier: ByteLine?
+
+    /// journald's `[pid]`: the writer's, or a container runtime's when Redis's own line carries the real one. Read
+    /// only when asked: the parser needs it for lines of interest that lack Redis's prefix.
+    var pid: Int32? {
+        guard let identifier, identifier.hasSuffix("]"), let open = identifier.index(of: UInt8(ascii: "["), from: 0),
+              let number = identifier.number(from: open + 1), number.end == identifier.count - 1,
+              number.value <= Int64(Int32.max) else { return nil }
+        return Int32(number.value)
+    }
 
     /// The envelope, if the line has one, and the line after it (the whole line otherwise).
     @inline(__always) static func split(_ line: ByteLine) -> (envelope: LineEnvelope?, line: ByteLine) {
@@ -58,7 +68,7 @@ struct LineEnvelope {
               clock(line, at: 7) else { return (nil, line) }
         let end = fractionEnd(line, at: 15)
         guard line.at(end) == UInt8(ascii: " "), let tail = journaldTail(line, from: end + 1) else { return (nil, line) }
-        let envelope = LineEnvelope(transport: .journald, time: .syslog(line.slice(0, end)), pid: tail.pid)
+        let envelope = LineEnvelope(transport: .journald, time: .syslog(line.slice(0, end)), identifier: tail.identifier)
         return (envelope, line.slice(tail.message, line.count))
     }
 
@@ -87,17 +97,17 @@ struct LineEnvelope {
         }
         let time = Time.rfc3339(line.slice(0, end))
         let rest = line.slice(end, line.count)
-        guard rest.count > 0 else { return (LineEnvelope(transport: .runtime, time: time, pid: nil), rest) }
+        guard rest.count > 0 else { return (LineEnvelope(transport: .runtime, time: time, identifier: nil), rest) }
         guard rest.at(0) == UInt8(ascii: " ") else { return (nil, line) }
         for tag in criTags where rest.starts(with: tag.prefix) {
-            return (LineEnvelope(transport: tag.transport, time: time, pid: nil), rest.slice(tag.prefix.end, rest.count))
+            return (LineEnvelope(transport: tag.transport, time: time, identifier: nil), rest.slice(tag.prefix.end, rest.count))
         }
         // journald writes an offset, never `Z`; docker and kubectl write `Z`, so only an offset leaves a doubt, and
         // Redis's own lines (a pid first) never read as `host ident:`.
         if !utc, let tail = journaldTail(rest, from: 1) {
-            return (LineEnvelope(transport: .journald, time: time, pid: tail.pid), rest.slice(tail.message, rest.count))
+            return (LineEnvelope(transport: .journald, time: time, identifier: tail.identifier), rest.slice(tail.message, rest.count))
         }
-        return (LineEnvelope(transport: .runtime, time: time, pid: nil), rest.slice(1, rest.count))
+        return (LineEnvelope(transport: .runtime, time: time, identifier: nil), rest.slice(1, rest.count))
     }
 
     /// `HH:MM:SS` at `i`.
@@ -115,10 +125,10 @@ struct LineEnvelope {
         return end
     }
 
-    /// journald's `host ident[pid]: ` from `from`, or `ident[pid]: ` (`--no-hostname`): where the message starts,
-    /// and the pid. Host and identifier are single words, so the words of a runtime's line (`1:M 05 Dec …`, a
+    /// journald's `host ident[pid]: ` from `from`, or `ident[pid]: ` (`--no-hostname`): the identifier and where the
+    /// message starts. Host and identifier are single words, so the words of a runtime's line (`1:M 05 Dec …`, a
     /// banner) are never taken for them.
-    private static func journaldTail(_ line: ByteLine, from: Int) -> (pid: Int32?, message: Int)? {
+    private static func journaldTail(_ line: ByteLine, from: Int) -> (identifier: ByteLine, message: Int)? {
         let colon = UInt8(ascii: ":")
         guard let first = wordEnd(line, from: from) else { return nil }
         var tag = (start: from, end: first)
@@ -127,13 +137,7 @@ struct LineEnvelope {
             tag = (first + 1, second)
         }
         // The word ends in `:` before a space or the end of the line.
-        let ident = line.slice(tag.start, tag.end - 1)
-        var pid: Int32?
-        if ident.hasSuffix("]"), let open = ident.index(of: UInt8(ascii: "["), from: 0),
-           let number = ident.number(from: open + 1), number.end == ident.count - 1, number.value <= Int64(Int32.max) {
-            pid = Int32(number.value)
-        }
-        return (pid, min(tag.end + 1, line.count))
+        return (line.slice(tag.start, tag.end - 1), min(tag.end + 1, line.count))
     }
 
     /// The end of the non-empty word at `from` (at a space or the end of the line).
