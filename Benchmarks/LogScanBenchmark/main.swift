@@ -5,7 +5,8 @@
 //
 // Generates the log with shared/bench/genlog.py (cached in the temp dir), builds shared/bench/logscan.c with cc -O2,
 // warms the page cache, then times each contender (median of 3). Also checks that aoftop counts the four failure
-// kinds exactly as logscan does.
+// kinds exactly as logscan does. Then scans the same lines as a CRI log file and as journalctl prints them (made with
+// sed, cached beside the log) and requires the same report.
 import AoftopModel
 import BenchmarkSupport
 import Foundation

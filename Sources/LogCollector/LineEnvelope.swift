@@ -4,7 +4,7 @@
 /// transport that prefixes every line:
 /// - journald `short` / `short-precise` (and syslog files, same layout): `Dec 05 08:03:18[.123456] host ident[pid]: line`
 /// - journald `short-iso` / `short-iso-precise`: `2026-12-05T08:03:18[.123456]+0000 host ident[pid]: line`
-///   (`+00:00` from systemd 254 on); no host with `--no-hostname`, no `[pid]` when the entry has none
+///   (newer systemd writes `+00:00`); no host with `--no-hostname`, no `[pid]` when the entry has none
 /// - `docker logs -t`, `kubectl logs --timestamps`: `2026-12-05T08:03:18.123456789Z line` (or an offset)
 /// - CRI log files (`/var/log/containers/*.log`): `2026-12-05T08:03:18.123456789Z stdout F line`
 ///
@@ -25,7 +25,7 @@ struct LineEnvelope {
 
     enum Stream { case stdout, stderr }
 
-    enum Transport: Equatable {
+    enum Transport {
         /// journald's text output, or a syslog file.
         case journald
         /// `docker logs -t` / `kubectl logs --timestamps`.
