@@ -5,7 +5,8 @@
 //
 // Generates the log with shared/bench/genlog.py (cached in the temp dir), builds shared/bench/logscan.c with cc -O2,
 // warms the page cache, then times each contender (median of 3). Also checks that aoftop counts the four failure
-// kinds exactly as logscan does.
+// kinds exactly as logscan does. Then scans the same lines as a CRI log file and as journalctl prints them (made with
+// sed, cached beside the log) and requires the same report.
 import AoftopModel
 import BenchmarkSupport
 import Foundation
@@ -114,3 +115,36 @@ print("aoftop / logscan read hash: \(String(format: "%.2f", aoftopTime.wall / ha
 print("counts: aoftop four kinds \(fourKinds), grep -E lines \(grepTotal), grep -F lines \(grepFCount.trimmingCharacters(in: .whitespacesAndNewlines)); logscan: \(logscanOutput.trimmingCharacters(in: .whitespacesAndNewlines))")
 print(countsMatch && fourKinds == grepTotal ? "counts match" : "COUNTS DIFFER")
 if !countsMatch { exit(2) }
+
+// The same lines behind a transport's envelope (see `LineEnvelope`): what reading a CRI file or journalctl's output
+// costs over the plain log, and the same report (the envelopes' times never override Redis's own).
+let envelopes: [(name: String, suffix: String, prefix: String)] = [
+    ("CRI log file", "cri", "2026-12-05T08:03:18.123456789Z stdout F "),
+    ("journalctl -o short-iso-precise", "journald", "2026-12-05T08:03:18.123456+00:00 cache-01 redis-server[1838]: "),
+]
+// Year-less times resolve against the plain file's mtime, as in its own scan.
+let plainModified = ((try? FileManager.default.attributesOfItem(atPath: logPath))?[.modificationDate] as? Date)
+    .map { Timestamp(secondsSince1970: $0.timeIntervalSince1970) }
+print("")
+print("| enveloped log                    | bytes         | wall s | cpu s  | lines/s (cpu) | × plain (cpu) |")
+print("|----------------------------------|---------------|--------|--------|---------------|---------------|")
+for envelope in envelopes {
+    let path = logPath.replacingOccurrences(of: ".log", with: "-\(envelope.suffix).log")
+    if ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) < fileBytes {
+        guard run("/bin/sh", ["-c", "sed -e 's/^/\(envelope.prefix)/' '\(logPath)' > '\(path)'"]).status == 0
+        else { fail("sed \(envelope.suffix) failed") }
+    }
+    run(logscan, [path, "read", "bytes"])
+    var enveloped: LogScanReport?
+    let time = median {
+        do { enveloped = try scanner.scan(path: path, referenceTime: plainModified) } catch { fail("\(error)") }
+    }
+    let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    let padded = envelope.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+    print("| \(padded) | \(String(bytes).leftPad(13)) | \(String(format: "%6.3f", time.wall)) | \(String(format: "%6.3f", time.cpu)) | \(String(format: "%.1f M", Double(report.lines) / time.cpu / 1e6).leftPad(13)) | \(String(format: "%.2f", time.cpu / aoftopTime.cpu).leftPad(13)) |")
+    guard let enveloped, enveloped.kinds == report.kinds, enveloped.lines == report.lines else {
+        print("MISMATCH \(envelope.suffix): \(enveloped.map { "\($0.lines) lines, \($0.kinds.mapValues(\.count))" } ?? "no report")")
+        exit(2)
+    }
+}
+print("enveloped counts match")

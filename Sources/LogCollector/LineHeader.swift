@@ -11,6 +11,9 @@ import AoftopModel
 ///
 /// `<time>` is `DD Mon HH:MM:SS.mmm` (≤ 6.x), `DD Mon HH:MM:SS` (old 2.x), `DD Mon YYYY HH:MM:SS.mmm` (7.x,
 /// Valkey `legacy`), `YYYY-MM-DDTHH:MM:SS.mmm+HH:MM` (Valkey `iso8601`) or epoch milliseconds (Valkey `milliseconds`).
+///
+/// The line seen here starts after any envelope a transport added (journald, `docker logs -t`, CRI files: see
+/// `LineEnvelope`), so offsets are into Redis's own line.
 struct LineHeader {
     enum Layout { case legacy, redis2, signalHandler, logfmt, unprefixed }
     enum TimeStyle { case none, dayMonth, dayMonthYear, iso8601, epochMilliseconds, epochSeconds }

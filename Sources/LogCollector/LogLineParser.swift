@@ -1,6 +1,8 @@
 import AoftopModel
 
-/// Parses and classifies Redis/Valkey log lines from raw bytes.
+/// Parses and classifies Redis/Valkey log lines from raw bytes: every layout in `LineHeader`, bare or after the
+/// envelope journald or a container runtime adds (`LineEnvelope`), which gives the time and pid when Redis's own
+/// line has none.
 ///
 /// Not thread-safe: it caches the local zone's UTC offset, so give each task its own parser (they are cheap).
 /// No input can crash it: malformed lines, truncated timestamps, invalid UTF-8 and NUL bytes yield `other`.
@@ -23,6 +25,8 @@ public struct LogLineParser: Sendable {
     /// which see every line in order, keep it; `parse` reads one line alone and gives the failure as
     /// `rdb-fork-failed`, so a caller that classified the line first keeps the kind it got then.
     private var forkContext = ForkTriggerContext()
+    /// CRI lines split into fragments (see `CRIFragments`); followed by `classify` and `kindAndTime` like `forkContext`.
+    private var fragments = CRIFragments()
 
     public init(yearInference: YearInference) {
         self.yearInference = yearInference
@@ -37,14 +41,14 @@ public struct LogLineParser: Sendable {
     /// Full parse: kind, fields, header facts and the lossily decoded message (cut to 1 KiB).
     /// A line whose kind would be known but whose timestamp is malformed is `other`.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> LogEvent {
-        let line = ByteLine(bytes)
+        let (envelope, line) = LineEnvelope.split(ByteLine(bytes))
         let header = LineHeader.parse(line)
-        let time = self.time(line, header)
-        let hasValidTime = header.timeStyle == .none || time != nil
+        let time = self.time(line, header, envelope)
+        let hasValidTime = !Self.claimsTime(header, envelope) || time != nil
         return withMessage(line, header) { message in
             var event = LogEvent(time: time, kind: hasValidTime ? MessageClassifier.kind(message) : .other,
                                  level: header.level, message: message.string)
-            event.pid = Self.pid(line, header)
+            event.pid = Self.pid(line, header, envelope)
             if header.roleByte != 0 {
                 event.role = String(UnicodeScalar(header.roleByte))
             } else if header.roleEnd > header.roleStart {
@@ -58,16 +62,17 @@ public struct LogLineParser: Sendable {
     /// Kind and time of any line, `.other` included (the sampler tracks when the log last spoke), without building
     /// the event's strings: what `parse` would say of `kind` and `time`, at the cost of the header alone.
     mutating func kindAndTime(_ bytes: UnsafeRawBufferPointer) -> (kind: LogEventKind, time: Timestamp?) {
-        let line = ByteLine(bytes)
+        let (envelope, line) = LineEnvelope.split(ByteLine(bytes))
         let header = LineHeader.parse(line)
-        let time = self.time(line, header)
-        guard header.timeStyle == .none || time != nil else { return (.other, nil) }
+        let time = self.time(line, header, envelope)
+        if let envelope, fragments.continues(envelope) { return (.other, time) }
+        guard !Self.claimsTime(header, envelope) || time != nil else { return (.other, nil) }
         let kind = withMessage(line, header) { MessageClassifier.kind($0) }
         guard kind != .other else {
             forkContext.noteOther()
             return (kind, time)
         }
-        return (forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)
+        return (forkContext.refine(kind, pid: Self.pid(line, header, envelope), time: time), time)
     }
 
     /// Convenience for tests and small callers.
@@ -83,10 +88,23 @@ public struct LogLineParser: Sendable {
         return classify(line)
     }
 
-    mutating func classify(_ line: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
-        if let start = LineHeader.quickMessageStart(line) {
-            // Nearly every line of a real log: decide the kind before building the full header.
-            if MessageClassifier.kind(line.slice(start, line.count)) == .other {
+    mutating func classify(_ whole: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
+        // Nearly every line of a plain log is a legacy line of no interest: decided as it is, before looking for an
+        // envelope (which a line that starts with Redis's prefix never has).
+        if Self.isQuicklyOther(whole) {
+            forkContext.noteOther()
+            return (.other, nil)
+        }
+        return classifyInFull(whole)
+    }
+
+    /// Out of line, so the shortcut above stays small enough to inline into every reader's loop.
+    @inline(never) private mutating func classifyInFull(_ whole: ByteLine) -> (kind: LogEventKind, time: Timestamp?) {
+        let (envelope, line) = LineEnvelope.split(whole)
+        if let envelope {
+            if fragments.continues(envelope) { return (.other, nil) }
+            // Nearly every line of an enveloped log: the same shortcut after the envelope.
+            if Self.isQuicklyOther(line) {
                 forkContext.noteOther()
                 return (.other, nil)
             }
@@ -97,16 +115,28 @@ public struct LogLineParser: Sendable {
             forkContext.noteOther()
             return (kind, nil)
         }
-        guard header.timeStyle != .none else { return (forkContext.refine(kind, pid: Self.pid(line, header), time: nil), nil) }
-        guard let time = time(line, header) else { return (.other, nil) }
-        return (forkContext.refine(kind, pid: Self.pid(line, header), time: time), time)
+        let pid = Self.pid(line, header, envelope)
+        guard Self.claimsTime(header, envelope) else { return (forkContext.refine(kind, pid: pid, time: nil), nil) }
+        guard let time = time(line, header, envelope) else { return (.other, nil) }
+        return (forkContext.refine(kind, pid: pid, time: time), time)
     }
 
-    /// The writer's pid from the header, when the format has one.
-    private static func pid(_ line: ByteLine, _ header: LineHeader) -> Int32? {
+    /// A legacy line (`PID:R <time> L msg`) whose message is of no interest, decided before building the full header.
+    @inline(__always) private static func isQuicklyOther(_ line: ByteLine) -> Bool {
+        guard let start = LineHeader.quickMessageStart(line) else { return false }
+        return MessageClassifier.kind(line.slice(start, line.count)) == .other
+    }
+
+    /// The writer's pid from the header when the format has one, else the envelope's.
+    private static func pid(_ line: ByteLine, _ header: LineHeader, _ envelope: LineEnvelope?) -> Int32? {
         guard header.pidEnd > header.pidStart, let pid = line.slice(header.pidStart, header.pidEnd).number(from: 0),
-              pid.end == header.pidEnd - header.pidStart, pid.value <= Int64(Int32.max) else { return nil }
+              pid.end == header.pidEnd - header.pidStart, pid.value <= Int64(Int32.max) else { return envelope?.pid }
         return Int32(pid.value)
+    }
+
+    /// Whether the line has a time, its own or its envelope's: then a malformed one makes the line `other`.
+    private static func claimsTime(_ header: LineHeader, _ envelope: LineEnvelope?) -> Bool {
+        header.timeStyle != .none || envelope != nil
     }
 
     /// Runs `body` on the message bytes, unescaped first if it is a logfmt value with backslashes.
@@ -135,7 +165,20 @@ public struct LogLineParser: Sendable {
         return unescaped.withUnsafeBytes { body(ByteLine($0)) }
     }
 
-    /// The line's instant, or nil when it has no time or the time is malformed.
+    /// The line's instant: Redis's own when it wrote one (it has the year, and it is what a plain log of the same
+    /// server says), else the envelope's; nil when neither has one or the one that counts is malformed.
+    private mutating func time(_ line: ByteLine, _ header: LineHeader, _ envelope: LineEnvelope?) -> Timestamp? {
+        guard header.timeStyle == .none, let envelope else { return time(line, header) }
+        switch envelope.time {
+        case .rfc3339(let t):
+            return Timestamp(iso8601: t.string(0, t.count, limit: 64))
+        case .syslog(let t):
+            guard let civil = LineEnvelope.civil(syslog: t, year: yearInference.referenceYear) else { return nil }
+            return resolve(civil, .dayMonth)
+        }
+    }
+
+    /// The instant of Redis's own time in `header`, or nil when it has none or it is malformed.
     private mutating func time(_ line: ByteLine, _ header: LineHeader) -> Timestamp? {
         let t = line.slice(header.timeStart, header.timeEnd)
         switch header.timeStyle {
@@ -197,7 +240,7 @@ public struct LogLineParser: Sendable {
     }
 
     /// `Jan`…`Dec` (English, as `strftime("%b")` writes in the C locale Redis runs in).
-    private static func month(_ t: ByteLine, at i: Int) -> Int? {
+    static func month(_ t: ByteLine, at i: Int) -> Int? {
         let key = UInt32(t.at(i)) << 16 | UInt32(t.at(i + 1)) << 8 | UInt32(t.at(i + 2))
         switch key {
         case 0x4A616E: return 1   // Jan
