@@ -82,7 +82,7 @@ struct DashboardCommand: ParsableCommand {
         let credentials: RedisCredentials?
         do { credentials = try target.credentials() } catch { throw fail("\(error)") }
         let template = CollectionTarget(endpoint: nil, credentials: credentials, timeout: target.timeout,
-                                        procRoot: process.local.procRoot, clientListInterval: target.clientListInterval)
+                                        procRoot: process.local.procRoot, sysRoot: process.local.sysRoot, clientListInterval: target.clientListInterval)
         let sampleInterval = interval.seconds
         let program = OverviewProgram(targets: servers, open: open, interval: sampleInterval, procRoot: template.procRoot) {
             Self.liveSource($0.collectionTarget(template), interval: sampleInterval)

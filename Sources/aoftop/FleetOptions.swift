@@ -58,6 +58,6 @@ struct FleetOptions: ParsableArguments {
     /// The collection settings shared by every instance (credentials, timeout).
     func collectionTemplate() throws -> CollectionTarget {
         CollectionTarget(endpoint: nil, credentials: try connection.credentials(), timeout: connection.timeout,
-                         procRoot: local.procRoot, clientListInterval: connection.clientListInterval)
+                         procRoot: local.procRoot, sysRoot: local.sysRoot, clientListInterval: connection.clientListInterval)
     }
 }

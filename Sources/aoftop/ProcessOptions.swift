@@ -47,7 +47,7 @@ struct ProcessOptions: ParsableArguments {
     func collectionTarget(_ target: TargetOptions, credentials: RedisCredentials?, logBacklogBytes: Int = 64 * 1024) -> CollectionTarget {
         CollectionTarget(endpoint: target.endpoint, credentials: credentials, timeout: target.timeout, pid: pid,
                          logPath: logFromStandardInput ? nil : log, configFile: config, logBacklogBytes: logBacklogBytes,
-                         procRoot: local.procRoot, clientListInterval: target.clientListInterval,
+                         procRoot: local.procRoot, sysRoot: local.sysRoot, clientListInterval: target.clientListInterval,
                          logStreamFd: logFromStandardInput ? STDIN_FILENO : nil)
     }
 }

@@ -113,6 +113,9 @@ import Testing
             #expect(result.stderrLines.first?.contains("--proc-root \(directory.path) is not a proc file system") == true,
                     "\(command): \(result.standardError)")
         }
+        let sys = try AoftopBinary.run(["snapshot", "--sys-root", directory.path])
+        #expect(sys.status == 64)
+        #expect(sys.stderrLines.first?.contains("--sys-root \(directory.path) is not a sysfs") == true, "\(sys.standardError)")
     }
 
     /// `logfile ""` with standard output on a file: that file is the log, followed like any other.
