@@ -40,7 +40,11 @@ enum EventsPane {
         case .failed?:
             failed = true
             let text = PaneContext.failureText(source: "log", freshness: state.logFreshness, clock: state.clock) ?? "log failing"
-            grid.write(Drawing.fit(text, size.columns, ellipsis: glyphs.ellipsis), row: 1, column: 0, role: .warn)
+            // Wrapped over the rows no event uses: the reason often ends in the command to run (`logfile ""`).
+            let rows = max(1, events.isEmpty ? size.rows - 1 : 1)
+            for (index, line) in Drawing.wrap(text, width: size.columns, maxLines: rows, ellipsis: glyphs.ellipsis).enumerated() {
+                grid.write(line, row: 1 + index, column: 0, role: .warn)
+            }
         case .notConfigured?:
             grid.write("no log file known (--log PATH)", row: 1, column: 0, role: .dim)
         default:
