@@ -100,7 +100,8 @@ public final class RedisServer: @unchecked Sendable {
         switch options.configStyle {
         case .absolutePath:
             try (config.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
-            serverArguments = [configPath]
+            // In its own namespaces the server reads its copy on the private tmpfs, a path the host cannot open.
+            serverArguments = [privateDirectory.map { $0 + "/redis.conf" } ?? configPath]
         case .relativePathWithInclude:
             let half = config.count / 2
             try (["include extra.conf"] + config[..<half]).joined(separator: "\n").appending("\n")
@@ -128,7 +129,8 @@ public final class RedisServer: @unchecked Sendable {
         var arguments = options.openFilesLimit.map { ["--nofile=\($0):\($0)", options.binary] + serverArguments } ?? serverArguments
         if let privateDirectory {
             // The tmpfs is mounted by the namespace's first process, then the server replaces it (exec): pid 1.
-            let command = "mount -t tmpfs tmpfs \(privateDirectory) && exec \(([executable] + arguments).map(Self.shellQuoted).joined(separator: " "))"
+            let copy = "cp \(Self.shellQuoted(configPath)) \(Self.shellQuoted(privateDirectory + "/redis.conf"))"
+            let command = "mount -t tmpfs tmpfs \(privateDirectory) && \(copy) && exec \(([executable] + arguments).map(Self.shellQuoted).joined(separator: " "))"
             arguments = ["--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/sh", "-c", command]
             executable = "/usr/bin/unshare"
         }

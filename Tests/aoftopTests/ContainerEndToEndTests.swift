@@ -76,6 +76,29 @@ import Testing
         #expect(table.standardOutput.contains("\(master.pid) (ns 1)"), "\(table.standardOutput)")
     }
 
+    /// The config file a containerised server was started with is a path inside its mount namespace: read through
+    /// `/proc/PID/root`, and said so, with the values it sets.
+    @Test func theConfigFileIsReadInsideTheNamespace() throws {
+        var options = RedisServerOptions()
+        options.ownNamespaces = true
+        options.keepsProcessTitle = true
+        options.maxclients = 77
+        let server = try RedisServer.start(options)
+        defer { server.stop() }
+        let privateConfig = try #require(server.privateDirectory) + "/redis.conf"
+        #expect(access(privateConfig, F_OK) != 0, "the host must not see the server's copy")
+        let object = try Self.json(try AoftopBinary.run(["snapshot", "-p", String(server.port), "--json"]))
+        let startup = try #require(object["startup"] as? [String: Any])
+        #expect(startup["status"] as? String == "ok", "\(startup)")
+        let value = try #require(startup["value"] as? [String: Any], "\(startup)")
+        #expect(value["config_file"] as? String == privateConfig, "\(value)")
+        let warnings = value["warnings"] as? [String] ?? []
+        #expect(warnings.contains("config read inside the server's mount namespace, through /proc/\(server.pid)/root"), "\(warnings)")
+        let maxclients = try #require(value["maxclients"] as? [String: Any], "\(value)")
+        #expect(maxclients["value"] as? Int == 77, "\(maxclients)")
+        #expect(maxclients["origin"] as? String == "config-file", "\(maxclients)")
+    }
+
     /// `--proc-root` on a bind mount of `/proc` (a sidecar's view of the host) gives the same census as `/proc`.
     @Test func aBindMountedProcGivesTheSameCensus() throws {
         let server = try RedisServer.start()
