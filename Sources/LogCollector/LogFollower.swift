@@ -123,13 +123,6 @@ public final class LogFollower {
         return status
     }
 
-    /// Reads what is new and returns the complete lines as owned bytes.
-    public func poll() -> LogPoll {
-        var lines: [[UInt8]] = []
-        let status = poll { lines.append(Array($0)) }
-        return LogPoll(lines: lines, status: status)
-    }
-
     /// `sameFile`: the file we were following before a read error, reopened; its offset still holds.
     private enum OpenResult { case opened(sameFile: Bool), missing, failed(String) }
     private enum DrainResult { case endOfFile, budgetExhausted, failed(String) }

@@ -14,6 +14,15 @@ public protocol LogLineSource: AnyObject {
     func poll(_ onLine: (UnsafeRawBufferPointer) -> Void) -> LogPollStatus
 }
 
+extension LogLineSource {
+    /// Reads what is new and returns the complete lines as owned bytes.
+    public func poll() -> LogPoll {
+        var lines: [[UInt8]] = []
+        let status = poll { lines.append(Array($0)) }
+        return LogPoll(lines: lines, status: status)
+    }
+}
+
 extension LogFollower: LogLineSource {
     public var name: String { path }
 }

@@ -72,11 +72,4 @@ public final class LogStream: LogLineSource {
         status.state = state
         return status
     }
-
-    /// Reads what is new and returns the complete lines as owned bytes.
-    public func poll() -> LogPoll {
-        var lines: [[UInt8]] = []
-        let status = poll { lines.append(Array($0)) }
-        return LogPoll(lines: lines, status: status)
-    }
 }

@@ -30,20 +30,8 @@ import Testing
     /// counted under its own mechanism, and the counts agree with the log's own lines.
     @Test(arguments: Server.allCases)
     func eachFailedForkIsCountedUnderItsMechanism(_ server: Server) throws {
-        var options = RedisServerOptions()
-        options.binary = try server.binary()
-        options.forkFailureShim = .failForks
-        options.extraConfig = ["save 1 1", "repl-diskless-sync no"]
-        let master = try RedisServer.start(options)
-        defer { master.stop() }
-        try master.setForkFailure(true)
-        try master.triggerAutomaticRewrites() // also the change the save schedule waits for
-        var replicaOptions = RedisServerOptions()
-        replicaOptions.binary = options.binary
-        replicaOptions.appendonly = false
-        replicaOptions.extraConfig = ["replicaof 127.0.0.1 \(master.port)"]
-        let replica = try RedisServer.start(replicaOptions)
-        defer { replica.stop() }
+        let (master, replica) = try RedisServer.startForkFailingWithReplica(binary: try server.binary())
+        defer { replica.stop(); master.stop() }
         // The first scheduled save comes about 6 s after the start; a replica whose disk sync failed waits for its
         // repl-timeout before asking again, so one sync failure is what a test gets.
         let log = { master.logText() }
