@@ -34,9 +34,11 @@ public enum HTTPGet {
     }
 
     private static func parse(_ data: [UInt8]) -> Response? {
-        let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { return nil }
-        let head = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let split = data.indices.dropLast(3).first(where: { data[$0..<($0 + 4)].elementsEqual(separator) }) else {
+            return nil
+        }
+        let head = String(decoding: data[..<split], as: UTF8.self).components(separatedBy: "\r\n")
         guard let statusLine = head.first, statusLine.hasPrefix("HTTP/1."),
               let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
         var headers: [String: String] = [:]
@@ -44,6 +46,25 @@ public enum HTTPGet {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Response(status: status, headers: headers, body: String(text[split.upperBound...]))
+        var body = Array(data[(split + 4)...])
+        // Go's net/http (Prometheus's API) sends a reply over 2 KB chunked; the connection closes after it.
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true { body = dechunked(body) }
+        return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
+    }
+
+    /// The payload of a `Transfer-Encoding: chunked` body (`SIZE-in-hex CRLF data CRLF … 0 CRLF CRLF`); as much as
+    /// has arrived when it is cut short.
+    static func dechunked(_ body: [UInt8]) -> [UInt8] {
+        var payload: [UInt8] = []
+        var index = 0
+        while let lineEnd = body[index...].indices.dropLast().first(where: { body[$0] == 13 && body[$0 + 1] == 10 }) {
+            let sizeField = String(decoding: body[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeField.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
+            let start = lineEnd + 2
+            payload += body[start..<min(start + size, body.count)]
+            index = start + size + 2
+            guard index < body.count else { break }
+        }
+        return payload
     }
 }
