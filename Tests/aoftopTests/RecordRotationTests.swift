@@ -37,7 +37,7 @@ import Testing
         for name in [old] + foreign { try Data("\(name)\n".utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
 
         let record = try AoftopBinary.run(["record", "-p", String(server.port), "--directory", directory, "--interval", "100ms",
-                                           "--rotate-size", "4K", "--keep", "3", "--duration", "8s"], timeout: 60)
+                                           "--rotate-size", "2K", "--keep", "3", "--duration", "8s"], timeout: 60)
         #expect(record.status == 0, "\(record.standardError)")
         let stderr = record.stderrLines.map(String.init)
         let started = Self.startedFiles(stderr)
@@ -57,13 +57,13 @@ import Testing
         var previousEnd: Timestamp?
         for path in remaining {
             let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-            #expect(size < 4096 + 4096, "\(path): \(size)")
+            #expect(size < 2048 + 4096, "\(path): \(size)")
             let gzip = try Subprocess.run("gzip", ["-t", path])
             #expect(gzip.status == 0, "\(path): \(gzip.standardError)")
             // Each file replays on its own, every line, without a warning.
             let reader = try RecordingReader(path: path)
             #expect(reader.warnings.isEmpty, "\(path): \(reader.warnings)")
-            #expect(reader.count >= 2)
+            #expect(reader.count >= 1)
             let replay = try AoftopBinary.run(["replay", path, "--json"])
             #expect(replay.status == 0)
             #expect(replay.standardError.isEmpty, "\(path): \(replay.standardError)")
@@ -74,6 +74,28 @@ import Testing
             // The files follow each other without overlap.
             if let previousEnd { #expect(previousEnd < snapshots[0].time) }
             previousEnd = snapshots.last?.time
+        }
+    }
+
+    /// `systemctl stop` sends SIGTERM: the file being written is finished (trailer, fsync) and record exits 0.
+    @Test func sigtermEndsTheCurrentFileCleanly() throws {
+        let directory = try RecordReplay.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child = try ChildProcess(RepositoryPaths.aoftopBinary,
+                                     ["record", "-p", "1", "--directory", directory, "--interval", "100ms", "--rotate-age", "1s"],
+                                     environment: ProcessInfo.processInfo.environment)
+        let rotated = RedisServer.waitUntil(timeout: 20) {
+            let files = (try? Self.setFiles(directory, instance: "127.0.0.1:1")) ?? []
+            return files.count >= 2 && ((try? RecordingReader(path: files[1]).count) ?? 0) >= 2
+        }
+        #expect(rotated)
+        kill(child.pid, SIGTERM)
+        let status = child.waitForExit(timeout: 10)
+        #expect(status.map(ChildProcess.exitCode(fromWaitStatus:)) == 0)
+        for path in try Self.setFiles(directory, instance: "127.0.0.1:1") {
+            let gzip = try Subprocess.run("gzip", ["-t", path])
+            #expect(gzip.status == 0, "\(path): \(gzip.standardError)")
+            #expect(try RecordingReader(path: path).warnings.isEmpty)
         }
     }
 
