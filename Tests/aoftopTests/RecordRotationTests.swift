@@ -196,6 +196,11 @@ import Testing
         (["--directory", "/tmp", "--keep", "0"], "--keep must be at least 1"),
         (["--directory", "/tmp", "--max-total", "1G", "--rotate-size", "2G"], "--max-total must be at least --rotate-size (2G)"),
         (["--directory", "/tmp", "--max-total", "10M"], "--max-total must be at least --rotate-size (64M)"),
+        // Sizes as people write them, read back in the message: 1024-based, B/iB optional, decimals.
+        (["--directory", "/tmp", "--rotate-size", "64MiB", "--max-total", "63M"], "--max-total must be at least --rotate-size (64M)"),
+        (["--directory", "/tmp", "--rotate-size", "1.5G", "--max-total", "1g"], "--max-total must be at least --rotate-size (1536M)"),
+        (["--directory", "/tmp", "--rotate-size", "2048B", "--max-total", "2047"], "--max-total must be at least --rotate-size (2K)"),
+        (["--directory", "/tmp", "--rotate-size", "1iB"], "is invalid for '--rotate-size"),
     ])
     func wrongFlagsFailWithOneLine(flags: [String], message: String) throws {
         let result = try AoftopBinary.run(["record", "-p", "1"] + flags)
