@@ -1,4 +1,5 @@
 import AoftopModel
+import CZlib
 import FoundationEssentials
 import Glibc
 import Synchronization
@@ -38,6 +39,10 @@ public final class RecordingWriter: @unchecked Sendable {
     private let encoder = AoftopJSON.encoder()
     private var deflater: GzipDeflater?
     private var committedBytes: UInt64 = 0
+    /// CRC-32 and length of the text whose compressed form is in the file: what a gzip trailer must say, so a
+    /// file whose write failed can still be ended properly at its last whole line (`seal`).
+    private var committedCRC: UInt = 0
+    private var committedTextLength: UInt64 = 0
     private var appended = 0
     private var closed = false
     /// Set when a gzip write failed: the compressor has moved past what reached the file, so later lines could
@@ -119,6 +124,8 @@ public final class RecordingWriter: @unchecked Sendable {
                     throw RecordingError(path: path, reason: "cannot finish gzip stream: \(error)")
                 }
                 try commit(tail)
+            } else if deflater != nil {
+                seal()
             }
             // Durability on a clean stop; per-line durability is the kernel's job (process death loses nothing written).
             if fsync(file.fd) != 0 && errno != EINVAL {
@@ -147,9 +154,27 @@ public final class RecordingWriter: @unchecked Sendable {
                 brokenReason = error.reason
                 throw error
             }
+            committedCRC = line.withUnsafeBytes { raw in
+                crc32(committedCRC, raw.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(raw.count))
+            }
+            committedTextLength += UInt64(line.count)
         } else {
             try commit(Array(line))
         }
+    }
+
+    /// Ends a gzip file whose compressor was abandoned (a failed write) after its last whole line: the file
+    /// stops at a sync flush, on a byte boundary, so a final empty stored block (`01 00 00 ff ff`) and the
+    /// trailer for the committed text (CRC-32, length mod 2^32, little-endian) make it a complete gzip file that
+    /// `gzip -t` accepts and replay reads without a warning. Best effort: on a full disk these 13 bytes may not
+    /// fit either, and the file then ends at the cut, still readable up to it.
+    private func seal() {
+        var tail: [UInt8] = [0x01, 0x00, 0x00, 0xFF, 0xFF]
+        let crc = UInt32(truncatingIfNeeded: committedCRC)
+        let length = UInt32(truncatingIfNeeded: committedTextLength)
+        for shift in stride(from: 0, to: 32, by: 8) { tail.append(UInt8(truncatingIfNeeded: crc >> UInt32(shift))) }
+        for shift in stride(from: 0, to: 32, by: 8) { tail.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
+        try? commit(tail)
     }
 
     /// Writes `bytes` with one write(2) (looping only on short writes); on failure cuts the file back to the last

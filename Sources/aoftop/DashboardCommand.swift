@@ -105,10 +105,8 @@ struct DashboardCommand: ParsableCommand {
 
     /// `aoftop-127.0.0.1-6379-20261121-174101.jsonl.gz` in the current directory.
     static func recordingPath(for snapshot: Snapshot) -> String {
-        let name = snapshot.source.displayName.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" }
-        let stamp = snapshot.time.iso8601.prefix(19).filter { $0.isNumber }
-        let date = "\(stamp.prefix(8))-\(stamp.dropFirst(8))"
-        return FileManager.default.currentDirectoryPath + "/aoftop-\(String(name))-\(date).jsonl.gz"
+        let name = RecordingFileName(instance: snapshot.source.displayName, started: snapshot.time)
+        return FileManager.default.currentDirectoryPath + "/" + name.fileName
     }
 
     /// A connect (not a command) with a short timeout: enough to tell "no server here" from "a server".

@@ -35,5 +35,17 @@ struct DurationArgument: ExpressibleByArgument, Sendable, Equatable {
         return total
     }
 
+    /// `1s`, `500ms`, `2m`, `1h` in --help and the man page (not `DurationArgument(seconds: 1.0)`).
+    var defaultValueDescription: String {
+        let milliseconds = (seconds * 1000).rounded()
+        guard milliseconds == seconds * 1000, milliseconds < 1e15 else { return "\(seconds)s" }
+        let ms = Int64(milliseconds)
+        if ms % 1000 != 0 { return "\(ms)ms" }
+        for (unit, scale) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000)] where ms >= scale && ms % scale == 0 {
+            return "\(ms / scale)\(unit)"
+        }
+        return "\(ms / 1000)s"
+    }
+
     static var defaultCompletionKind: CompletionKind { .default }
 }
