@@ -283,15 +283,15 @@ enum DebianPackage {
 
     private static let root: Result<String, FixtureError> = {
         do {
-            var template = Array((NSTemporaryDirectory() + "aoftop-deb-root-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
-            return .success(try install(try path(), into: String(cString: made) + "/root"))
+            let root = RepositoryPaths.root + "/.build-deb/tests/root" // replaced by each test process, never piling up
+            try? FileManager.default.removeItem(atPath: root)
+            return .success(try install(try path(), into: root))
         } catch {
             return .failure(FixtureError("\(error)"))
         }
     }()
 
-    /// A root with the package installed, shared by the tests that only read it (left in the temporary directory).
+    /// A root with the package installed, shared by the tests that only read it (`.build-deb/tests/root`).
     static func installedRoot() throws -> String { try root.get() }
 
     /// Installs `package` into a new, empty root at `root`: all dpkg needs there is an empty status file.
