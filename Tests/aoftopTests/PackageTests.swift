@@ -95,7 +95,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
 
-        for page in ["aoftop"] + subcommands.map { "aoftop.\($0)" } {
+        for page in ["aoftop"] + subcommands.map({ "aoftop.\($0)" }) {
             let man = try Subprocess.run("/usr/bin/man", ["-M", root + "/usr/share/man", "-w", page],
                                          environment: ["PATH": "/usr/bin:/bin"], timeout: 30)
             #expect(man.status == 0 && man.standardOutput == root + "/usr/share/man/man1/\(page).1.gz\n",
