@@ -17,7 +17,7 @@ public enum ProcessSupervisor: Sendable, Equatable {
     /// first: Kubernetes, then a container, then a systemd service (a container's scope sits inside a service's
     /// slice, never the other way round).
     public static func parse(cgroup bytes: [UInt8]) -> ProcessSupervisor {
-        let paths = paths(cgroup: bytes)
+        let paths = rows(cgroup: bytes).map(\.path)
         let components = paths.flatMap { $0.split(separator: "/").map(String.init) }
         if let pod = components.lazy.compactMap(podUid).first {
             let container = components.lazy.compactMap { containerId($0)?.id }.first
@@ -40,19 +40,18 @@ public enum ProcessSupervisor: Sendable, Equatable {
     /// The systemd service the process runs in (also when a container runs inside it), from the unified (v2) or
     /// the `name=systemd` (v1) hierarchy.
     public static func serviceUnit(cgroup bytes: [UInt8]) -> String? {
-        for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, fields[1].isEmpty || fields[1].elementsEqual("name=systemd".utf8) else { continue }
-            let path = String(decoding: fields[2], as: UTF8.self)
-            if let unit = path.split(separator: "/").last(where: { $0.hasSuffix(".service") }) { return String(unit) }
+        for row in rows(cgroup: bytes) where row.controllers.isEmpty || row.controllers == "name=systemd" {
+            if let unit = row.path.split(separator: "/").last(where: { $0.hasSuffix(".service") }) { return String(unit) }
         }
         return nil
     }
 
-    private static func paths(cgroup bytes: [UInt8]) -> [String] {
-        bytes.split(separator: UInt8(ascii: "\n")).compactMap { line -> String? in
+    /// The rows of a `cgroup` file: `N:controllers:/path` (v1) or `0::/path` (v2); anything else is skipped.
+    private static func rows(cgroup bytes: [UInt8]) -> [(controllers: String, path: String)] {
+        bytes.split(separator: UInt8(ascii: "\n")).compactMap { line in
             let fields = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
-            return fields.count == 3 ? String(decoding: fields[2], as: UTF8.self) : nil
+            guard fields.count == 3 else { return nil }
+            return (String(decoding: fields[1], as: UTF8.self), String(decoding: fields[2], as: UTF8.self))
         }
     }
 
