@@ -77,14 +77,7 @@ import Testing
         let package = try DebianPackage.path()
         #expect(package.hasSuffix("/aoftop_\(field)_\(architecture).deb"), "\(package)")
 
-        let demo = try Subprocess.run(binary, ["demo", "--json"], environment: StaticBinaryTests.bareEnvironment, timeout: 60)
-        #expect(demo.status == 0, "\(demo.standardError)")
-        #expect(demo.standardError.isEmpty, "\(demo.standardError)")
-        let direct = try Subprocess.run(RepositoryPaths.aoftopBinary,
-                                        ["replay", RepositoryPaths.root + "/Resources/demo-incident.jsonl.gz", "--json"], timeout: 60)
-        try #require(direct.status == 0, "\(direct.standardError)")
-        #expect(demo.stdoutLines.count > 100)
-        #expect(demo.standardOutput == direct.standardOutput)
+        try StaticBinaryTests.expectPlaysTheBuiltInDemo(binary)
     }
 
     /// Each tool asked the way it searches, pointed at the root only where it has a way to be: man's -M, bash-completion's

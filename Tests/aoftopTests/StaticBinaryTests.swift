@@ -79,15 +79,20 @@ import Testing
     @Test func copiedAloneItPlaysTheBuiltInDemo() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let copy = try Self.copyAlone(to: directory)
-        let demo = try Subprocess.run(copy, ["demo", "--json"], environment: Self.bareEnvironment, timeout: 60)
+        try Self.expectPlaysTheBuiltInDemo(try Self.copyAlone(to: directory))
+    }
+
+    /// `binary demo --json`, with nothing beside it and a bare environment, prints exactly what a replay of
+    /// `Resources/demo-incident.jsonl.gz` does.
+    static func expectPlaysTheBuiltInDemo(_ binary: String) throws {
+        let demo = try Subprocess.run(binary, ["demo", "--json"], environment: bareEnvironment, timeout: 60)
         #expect(demo.status == 0, "\(demo.standardError)")
         #expect(demo.standardError.isEmpty, "\(demo.standardError)")
         let direct = try Subprocess.run(RepositoryPaths.aoftopBinary,
                                         ["replay", RepositoryPaths.root + "/Resources/demo-incident.jsonl.gz", "--json"], timeout: 60)
         try #require(direct.status == 0, "\(direct.standardError)")
         #expect(demo.stdoutLines.count > 100)
-        #expect(demo.standardOutput == direct.standardOutput, "the built-in recording differs from Resources/demo-incident.jsonl.gz")
+        #expect(demo.standardOutput == direct.standardOutput, "\(binary): the built-in recording differs from Resources/demo-incident.jsonl.gz")
     }
 
     /// `aoftop` with no arguments over a non-interactive ssh: one line saying what to do, whether or not a Redis
