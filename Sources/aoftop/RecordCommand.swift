@@ -17,8 +17,7 @@ struct RecordCommand: ParsableCommand {
         line per snapshot (docs/recording-format.md). A name ending in .gz is gzip, flushed per line. The file is \
         created with mode 0600 and never overwritten. Stops after --duration, or cleanly on SIGINT, SIGTERM or \
         SIGHUP (the gzip stream is finished, the file synced). --no-info-extras leaves out the INFO fields aoftop \
-        does not use, keeping a day at 1 s to about 7 MB gzip instead of ~25 MB (docs/benchmarks.md, Recordings).
-
+        does not use, keeping a day at 1 s to about 7 MB gzip instead of ~25 MB (docs/benchmarks.md, Recordings). \
         --directory DIR (instead of -o) records for as long as it runs, as a systemd service does: gzip files \
         named after the instance and their start time in UTC, DIR/aoftop-127.0.0.1-6379-20261205-083000.jsonl.gz. \
         A new file starts once the current one reaches --rotate-size (default \(defaultRotateSize)) or \
